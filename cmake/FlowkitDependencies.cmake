@@ -1,0 +1,28 @@
+# Every dependency comes from a Debian package (scripts/install-deps.sh installs them).
+# Discovery follows what each package ships: CMake config, CMake module, or pkg-config.
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+find_package(fmt 9 CONFIG REQUIRED)
+find_package(date CONFIG REQUIRED)            # date::date, date::date-tz (Howard Hinnant; system tzdb)
+
+# RapidJSON's config sets only RAPIDJSON_INCLUDE_DIRS; wrap it in a target.
+find_package(RapidJSON CONFIG REQUIRED)
+if(NOT TARGET flowkit_rapidjson)
+  add_library(flowkit_rapidjson INTERFACE)
+  target_include_directories(flowkit_rapidjson SYSTEM INTERFACE ${RAPIDJSON_INCLUDE_DIRS})
+  # std::string support and SSE4.2 scanning are safe on every x86-64 we target.
+  target_compile_definitions(flowkit_rapidjson INTERFACE RAPIDJSON_HAS_STDSTRING=1)
+endif()
+
+pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+
+if(FLOWKIT_BUILD_TOOLS)
+  find_package(CLI11 CONFIG REQUIRED)
+endif()
+if(FLOWKIT_BUILD_TESTS)
+  find_package(GTest CONFIG REQUIRED)
+endif()
+if(FLOWKIT_BUILD_BENCH)
+  find_package(benchmark CONFIG REQUIRED)
+endif()

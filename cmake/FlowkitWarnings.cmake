@@ -1,0 +1,21 @@
+# Warning and sanitizer flags for flowkit's own targets (never for third-party code).
+set(FLOWKIT_WARNING_FLAGS -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor)
+if(FLOWKIT_WERROR)
+  list(APPEND FLOWKIT_WARNING_FLAGS -Werror)
+endif()
+
+set(FLOWKIT_SANITIZER_FLAGS "")
+if(FLOWKIT_SANITIZE)
+  set(FLOWKIT_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+elseif(FLOWKIT_TSAN)
+  set(FLOWKIT_SANITIZER_FLAGS -fsanitize=thread -fno-omit-frame-pointer)
+endif()
+if(FLOWKIT_SANITIZER_FLAGS)
+  add_compile_options(${FLOWKIT_SANITIZER_FLAGS})
+  add_link_options(${FLOWKIT_SANITIZER_FLAGS})
+endif()
+
+# flowkit_target_defaults(target): the flags every flowkit-owned target gets.
+function(flowkit_target_defaults target)
+  target_compile_options(${target} PRIVATE ${FLOWKIT_WARNING_FLAGS})
+endfunction()
