@@ -14,8 +14,17 @@ if(NOT TARGET flowkit_rapidjson)
   target_compile_definitions(flowkit_rapidjson INTERFACE RAPIDJSON_HAS_STDSTRING=1)
 endif()
 
-pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
-pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+# flowkit_pkg_dependency(<PREFIX> <module>): pkg_check_modules(<PREFIX> REQUIRED IMPORTED_TARGET
+# <module>) → PkgConfig::<PREFIX>, remembering the module so the installed flowkitConfig.cmake
+# can re-create the same target for a consumer of the static library (FlowkitInstall.cmake).
+# A macro, so the usual <PREFIX>_* result variables stay visible to the caller.
+macro(flowkit_pkg_dependency prefix module)
+  pkg_check_modules(${prefix} REQUIRED IMPORTED_TARGET ${module})
+  set_property(GLOBAL PROPERTY FLOWKIT_PKG_MODULE_${prefix} ${module})
+endmacro()
+
+flowkit_pkg_dependency(PCRE2 libpcre2-8)
+flowkit_pkg_dependency(SODIUM libsodium)
 
 if(FLOWKIT_BUILD_TOOLS)
   find_package(CLI11 CONFIG REQUIRED)
