@@ -14,6 +14,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -143,7 +144,14 @@ class Json {
   const Json& At(size_t index) const noexcept;
   const Json& operator[](std::string_view key) const noexcept { return Get(key); }
   const Json& operator[](const char* key) const noexcept { return Get(key); }
-  const Json& operator[](size_t index) const noexcept { return At(index); }
+  // Any integer type (so j[0] is an index, not a null `const char*`).
+  template <typename I, std::enable_if_t<std::is_integral_v<I>, int> = 0>
+  const Json& operator[](I index) const noexcept {
+    if constexpr (std::is_signed_v<I>) {
+      if (index < 0) return At(static_cast<size_t>(-1));  // out of range: Undefined
+    }
+    return At(static_cast<size_t>(index));
+  }
   const Json* Find(std::string_view key) const noexcept;
   Json* Find(std::string_view key) noexcept;
   bool Contains(std::string_view key) const noexcept { return Find(key) != nullptr; }
