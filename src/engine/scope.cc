@@ -1,0 +1,39 @@
+#include "engine/scope.h"
+
+#include <vector>
+
+namespace flowkit::engine {
+
+ScopeChain ScopeChain::Extend(std::string component_id, std::string port,
+                              std::shared_ptr<const Json> payload) const {
+  auto node = std::make_shared<const Node>(
+      Node{std::move(component_id), std::move(port), std::move(payload), head_, depth() + 1});
+  return ScopeChain(std::move(node));
+}
+
+const Json* ScopeChain::Find(std::string_view component_id, std::string_view port) const {
+  for (const Node* n = head_.get(); n != nullptr; n = n->parent.get()) {
+    if (n->component_id == component_id && n->port == port) return n->payload.get();
+  }
+  return nullptr;
+}
+
+Json ScopeChain::ToJson() const {
+  std::vector<const Node*> hops;
+  hops.reserve(depth());
+  for (const Node* n = head_.get(); n != nullptr; n = n->parent.get()) hops.push_back(n);
+  Json scope = Json::MakeObject();
+  Json walkthrough = Json::MakeArray();
+  for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+    const Node* n = *it;
+    Json* by_port = scope.Find(n->component_id);
+    if (by_port == nullptr) by_port = &scope.Set(n->component_id, Json::MakeObject());
+    by_port->Set(n->port, n->payload ? *n->payload : Json());
+    walkthrough.Push(Json::MakeObject(
+        {{"links", Json::MakeArray({Json::MakeObject({{"sourceId", n->component_id}, {"sourceOut", n->port}})})}}));
+  }
+  scope.Set("_walkthrough", std::move(walkthrough));
+  return scope;
+}
+
+}  // namespace flowkit::engine
