@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# flowkit's test command: builds everything and runs every test.
+#
+#   bash scripts/test.sh              Release build with -Werror, ctest, examples, and the
+#                                     installed package (cmake --install + examples/consumer)
+#   bash scripts/test.sh --sanitize   the test binary built with ASan + UBSan, and ctest
+#   bash scripts/test.sh --all        both (what CI runs)
+#
+# Options: --no-deps (skip scripts/install-deps.sh), --jobs N (default: nproc), --help.
+# Environment:
+#   FLOWKIT_BUILD_ROOT            where the build dirs go (default: <repo>/build; release/, asan/)
+#   FLOWKIT_APPMIXER_CONNECTORS   a checkout of clientIO/appmixer-connectors for the repository
+#                                 acceptance tests; when unset and a local mirror exists at
+#                                 /work/.mirror/clientIO+appmixer-connectors/repo, it is cloned
+#                                 into a temporary dir; otherwise those tests skip.
+# Never reads stdin; fine for CI (CI=true).
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_root=${FLOWKIT_BUILD_ROOT:-$repo/build}
+jobs=$(nproc 2>/dev/null || echo 2)
+run_normal=1
+run_sanitize=0
+install_deps=1
+
+usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+while (($#)); do
+  case "$1" in
+    --sanitize) run_normal=0; run_sanitize=1 ;;
+    --all) run_normal=1; run_sanitize=1 ;;
+    --no-deps) install_deps=0 ;;
+    --jobs) shift; jobs=${1:?--jobs needs a number} ;;
+    --jobs=*) jobs=${1#--jobs=} ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "test.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+exec </dev/null
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/flowkit-test.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+timings=()
+phase_start=0
+phase() {
+  phase_name=$1
+  phase_start=$SECONDS
+  echo
+  echo "==> $phase_name"
+}
+phase_done() { timings+=("$(printf '%-44s %4ds' "$phase_name" $((SECONDS - phase_start)))"); }
+
+summary() {
+  local rc=$?
+  echo
+  echo "==> summary ($((SECONDS))s total)"
+  ((${#timings[@]})) && printf '    %s\n' "${timings[@]}"
+  if ((rc == 0)); then echo "test.sh: PASSED"; else echo "test.sh: FAILED (exit $rc) during: ${phase_name:-setup}"; fi
+  rm -rf "$tmp"
+}
+trap summary EXIT
+
+if ((install_deps)); then
+  phase "dependencies"
+  bash "$repo/scripts/install-deps.sh"
+  phase_done
+fi
+
+cmake_common=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DFLOWKIT_WERROR=ON)
+if command -v ccache >/dev/null 2>&1; then
+  cmake_common+=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+
+# The repository acceptance tests read a checkout of Appmixer's connectors.
+mirror=/work/.mirror/clientIO+appmixer-connectors/repo
+if [[ -z "${FLOWKIT_APPMIXER_CONNECTORS:-}" && -d "$mirror" ]]; then
+  phase "appmixer-connectors checkout"
+  git clone -q "$mirror" "$tmp/appmixer-connectors"
+  export FLOWKIT_APPMIXER_CONNECTORS=$tmp/appmixer-connectors
+  phase_done
+fi
+echo "FLOWKIT_APPMIXER_CONNECTORS=${FLOWKIT_APPMIXER_CONNECTORS:-<unset: repository acceptance tests skip>}"
+
+if ((run_normal)); then
+  dir=$build_root/release
+  phase "release: configure ($dir)"
+  cmake -S "$repo" -B "$dir" "${cmake_common[@]}" -DFLOWKIT_SANITIZE=OFF -DFLOWKIT_TSAN=OFF
+  phase_done
+
+  phase "release: build"
+  cmake --build "$dir" --parallel "$jobs"
+  phase_done
+
+  phase "release: ctest"
+  ctest --test-dir "$dir" --output-on-failure --parallel "$jobs"
+  phase_done
+
+  phase "release: examples"
+  # Also registered as ctest tests (label "example"); run here again to show what they print.
+  shopt -s nullglob
+  examples=("$repo"/examples/*.cc)
+  shopt -u nullglob
+  for src in "${examples[@]}"; do
+    name=$(basename "$src" .cc)
+    echo "--- examples/$name"
+    "$dir/examples/$name"
+  done
+  phase_done
+
+  phase "install + examples/consumer (find_package)"
+  prefix=$tmp/prefix
+  cmake --install "$dir" --prefix "$prefix"
+  cmake -S "$repo/examples/consumer" -B "$tmp/consumer" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_CXX_FLAGS="-Wall -Wextra -Werror"
+  cmake --build "$tmp/consumer" --parallel "$jobs"
+  "$tmp/consumer/flowkit_consumer"
+  if [[ -x "$prefix/bin/flowkit" ]]; then
+    "$prefix/bin/flowkit" --version
+  fi
+  phase_done
+fi
+
+if ((run_sanitize)); then
+  dir=$build_root/asan
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  phase "sanitize: configure ($dir)"
+  # Only the test binary (and the CLI it drives) is built here: examples and benchmarks are off.
+  cmake -S "$repo" -B "$dir" "${cmake_common[@]}" -DFLOWKIT_SANITIZE=ON -DFLOWKIT_TSAN=OFF \
+    -DFLOWKIT_BUILD_TESTS=ON -DFLOWKIT_BUILD_EXAMPLES=OFF -DFLOWKIT_BUILD_BENCH=OFF \
+    -DFLOWKIT_BUILD_SERVER=OFF -DFLOWKIT_INSTALL=OFF
+  phase_done
+
+  phase "sanitize: build flowkit_tests"
+  cmake --build "$dir" --parallel "$jobs" --target flowkit_tests
+  phase_done
+
+  phase "sanitize: ctest"
+  ctest --test-dir "$dir" --output-on-failure --parallel "$jobs"
+  phase_done
+fi
