@@ -1,0 +1,42 @@
+#include "flowkit/component.h"
+
+#include "util/ids.h"
+
+namespace flowkit {
+
+namespace {
+
+const Json& NullJson() {
+  static const Json* null = new Json();
+  return *null;
+}
+
+}  // namespace
+
+const Json& Message::Content() const noexcept { return content ? *content : NullJson(); }
+
+const Json& Message::OriginalContent() const noexcept {
+  if (original_content) return *original_content;
+  return Content();
+}
+
+const Message* Context::Input(std::string_view port) const {
+  std::span<const Message> messages = Inputs(port);
+  return messages.empty() ? nullptr : &messages.front();
+}
+
+Status Context::SendArray(std::string_view port, const Json& items, const SendOptions& options) {
+  if (!items.IsArray()) return Send(port, items, options);
+  for (const Json& item : items.array()) FLOWKIT_RETURN_IF_ERROR(Send(port, item, options));
+  return Status::OK();
+}
+
+std::string Context::NewId() { return internal::NewUuid4(); }
+
+Status Behaviour::Start(Context&) { return Status::OK(); }
+Status Behaviour::Stop(Context&) { return Status::OK(); }
+Status Behaviour::Receive(Context&) { return Status::OK(); }
+Status Behaviour::Tick(Context&) { return Status::OK(); }
+Status Behaviour::Signal(Context&) { return Status::OK(); }
+
+}  // namespace flowkit
