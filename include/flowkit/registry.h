@@ -21,9 +21,17 @@ namespace flowkit {
 class Behaviour;  // component.h
 using BehaviourFactory = std::function<std::unique_ptr<Behaviour>()>;
 
+struct ComponentOptions {
+  // Receive may run on several workers at once for one instance (the behaviour keeps no
+  // per-call data in members and uses only Context for state). Default: calls on one instance
+  // are serialized, which makes its component-state updates exactly-once per message.
+  bool concurrent = false;
+};
+
 struct ComponentType {
   std::shared_ptr<const Manifest> manifest;
   BehaviourFactory factory;  // empty for manifest-only types
+  ComponentOptions options;
   bool runnable() const noexcept { return static_cast<bool>(factory); }
 };
 
@@ -36,6 +44,8 @@ class ComponentRegistry {
 
   // kAlreadyExists when the name is taken and `replace` is false.
   Status Register(Manifest manifest, BehaviourFactory factory = nullptr, bool replace = false);
+  Status Register(Manifest manifest, BehaviourFactory factory, ComponentOptions options,
+                  bool replace = false);
 
   // Loads every `component.json` below `dir` (Appmixer connector layout) as a manifest-only
   // type; a runnable type of the same name is kept. Problems go to `diagnostics` with the file
