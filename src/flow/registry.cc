@@ -19,6 +19,11 @@ ComponentRegistry::ComponentRegistry() : impl_(std::make_unique<Impl>()) {}
 ComponentRegistry::~ComponentRegistry() = default;
 
 Status ComponentRegistry::Register(Manifest manifest, BehaviourFactory factory, bool replace) {
+  return Register(std::move(manifest), std::move(factory), ComponentOptions{}, replace);
+}
+
+Status ComponentRegistry::Register(Manifest manifest, BehaviourFactory factory,
+                                   ComponentOptions options, bool replace) {
   if (!IsValidComponentTypeName(manifest.name)) {
     return Status::InvalidArgument("cannot register component type '" + manifest.name +
                                    "': not a valid type name (vendor.service.module.Component)");
@@ -28,7 +33,7 @@ Status ComponentRegistry::Register(Manifest manifest, BehaviourFactory factory, 
     return Status::AlreadyExists("component type '" + manifest.name + "' is already registered");
   }
   std::string name = manifest.name;
-  ComponentType type{std::make_shared<const Manifest>(std::move(manifest)), std::move(factory)};
+  ComponentType type{std::make_shared<const Manifest>(std::move(manifest)), std::move(factory), options};
   impl_->types.insert_or_assign(std::move(name), std::move(type));
   return Status::OK();
 }
