@@ -44,11 +44,8 @@ if ((install_deps)); then
 fi
 
 step "building the flowkit CLI in ${build_dir#"$repo"/}"
-launcher=()
-if command -v ccache >/dev/null 2>&1; then
-  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-fi
-cmake -S "$repo" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" \
+source "$repo/scripts/common.sh"
+cmake -S "$repo" -B "$build_dir" "${flowkit_cmake_args[@]}" -DCMAKE_BUILD_TYPE=Release \
   -DFLOWKIT_BUILD_TESTS=OFF -DFLOWKIT_BUILD_EXAMPLES=OFF -DFLOWKIT_BUILD_BENCH=OFF \
   -DFLOWKIT_BUILD_TOOLS=ON >/dev/null
 cmake --build "$build_dir" --parallel "$jobs" --target flowkit_cli

@@ -69,10 +69,8 @@ if ((install_deps)); then
   phase_done
 fi
 
-cmake_common=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DFLOWKIT_WERROR=ON)
-if command -v ccache >/dev/null 2>&1; then
-  cmake_common+=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-fi
+source "$repo/scripts/common.sh"
+cmake_common=("${flowkit_cmake_args[@]}" -DCMAKE_BUILD_TYPE=Release -DFLOWKIT_WERROR=ON)
 
 # The repository acceptance tests read a checkout of Appmixer's connectors.
 mirror=/work/.mirror/clientIO+appmixer-connectors/repo
