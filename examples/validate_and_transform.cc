@@ -122,16 +122,16 @@ flowkit::Status RegisterShout(flowkit::ModifierRegistry& modifiers) {
   info.description = "Appends an exclamation mark (or the given mark) to the text.";
   info.arguments = {{.name = "mark", .type = "string", .is_hash = true, .optional = true}};
   info.returns = "string";
-  return modifiers.Register(std::move(info),
-                            [](const flowkit::ModifierCall& call) -> flowkit::Result<flowkit::Json> {
-                              if (!call.value.IsString()) {
-                                return flowkit::Status::InvalidArgument("g_shout needs a string");
-                              }
-                              const flowkit::Json* mark = call.hash.Find("mark");
-                              std::string text = call.value.AsString();
-                              text += mark != nullptr ? mark->AsString("!") : "!";
-                              return flowkit::Json(std::move(text));
-                            });
+  return modifiers.Register(
+      std::move(info), [](const flowkit::ModifierCall& call) -> flowkit::Result<flowkit::Json> {
+        if (!call.value.IsString()) {
+          return flowkit::Status::InvalidArgument("g_shout needs a string");
+        }
+        const flowkit::Json* mark = call.hash.Find("mark");
+        std::string text = call.value.AsString();
+        text += mark != nullptr ? mark->AsString("!") : "!";
+        return flowkit::Json(std::move(text));
+      });
 }
 
 }  // namespace
@@ -205,9 +205,8 @@ int main() {
   }
   std::printf("after the in-port schema: %s\n", content->Dump().c_str());
 
-  const flowkit::Json expected = flowkit::Json::MakeObject({{"to", "ada@example.com"},
-                                                            {"subject", "THANK YOU, ADA LOVELACE!!"},
-                                                            {"total", 42.5}});
+  const flowkit::Json expected = flowkit::Json::MakeObject(
+      {{"to", "ada@example.com"}, {"subject", "THANK YOU, ADA LOVELACE!!"}, {"total", 42.5}});
   if (!(*content == expected)) {
     std::fprintf(stderr, "validate_and_transform: expected %s\n", expected.Dump().c_str());
     return 1;

@@ -53,10 +53,13 @@ cli=$build_dir/tools/flowkit
 
 rel() { echo "${1#"$repo"/}"; }
 manifests=()
-while IFS= read -r m; do manifests+=("$(rel "$m")"); done < <(find "$components" -name component.json | sort)
+while IFS= read -r m; do
+  manifests+=("$(rel "$m")")
+done < <(find "$components" -name component.json | sort)
 args=(validate --components "$(rel "$components")" "${manifests[@]}" "$(rel "$flow")")
 
-step "validating the demo: $(rel "$flow") with ${#manifests[@]} component manifests from $(rel "$components")/"
+step "validating the demo: $(rel "$flow")" \
+  "with ${#manifests[@]} component manifests from $(rel "$components")/"
 echo "\$ $(rel "$cli") ${args[*]}"
 cd "$repo"
 set +e

@@ -58,7 +58,11 @@ summary() {
   echo
   echo "==> summary ($((SECONDS))s total)"
   ((${#timings[@]})) && printf '    %s\n' "${timings[@]}"
-  if ((rc == 0)); then echo "test.sh: PASSED"; else echo "test.sh: FAILED (exit $rc) during: ${phase_name:-setup}"; fi
+  if ((rc == 0)); then
+    echo "test.sh: PASSED"
+  else
+    echo "test.sh: FAILED (exit $rc) during: ${phase_name:-setup}"
+  fi
   rm -rf "$tmp"
 }
 trap summary EXIT
@@ -80,7 +84,7 @@ if [[ -z "${FLOWKIT_APPMIXER_CONNECTORS:-}" && -d "$mirror" ]]; then
   export FLOWKIT_APPMIXER_CONNECTORS=$tmp/appmixer-connectors
   phase_done
 fi
-echo "FLOWKIT_APPMIXER_CONNECTORS=${FLOWKIT_APPMIXER_CONNECTORS:-<unset: repository acceptance tests skip>}"
+echo "FLOWKIT_APPMIXER_CONNECTORS=${FLOWKIT_APPMIXER_CONNECTORS:-<unset: acceptance tests skip>}"
 
 if ((run_normal)); then
   dir=$build_root/release

@@ -37,15 +37,16 @@ int main() {
   }
   std::printf("component types: %zu, modifiers: %zu\n", components.size(), modifiers.size());
 
-  flowkit::Result<flowkit::Json> spec =
-      flowkit::Json::Parse(R"({"type": "json2new", "lambda": {"greeting": "Hi {{{$.a.out.name}}}"}})");
+  flowkit::Result<flowkit::Json> spec = flowkit::Json::Parse(
+      R"({"type": "json2new", "lambda": {"greeting": "Hi {{{$.a.out.name}}}"}})");
   if (!spec.ok()) return Fail("transform JSON", spec.status());
   flowkit::Result<flowkit::CompiledTransform> transform =
       flowkit::CompiledTransform::Compile(*spec, modifiers);
   if (!transform.ok()) return Fail("compile", transform.status());
 
   flowkit::Json payload = flowkit::Json::MakeObject({{"name", "Ada"}});
-  flowkit::Json scope = flowkit::Json::MakeObject({{"a", flowkit::Json::MakeObject({{"out", payload}})}});
+  flowkit::Json scope =
+      flowkit::Json::MakeObject({{"a", flowkit::Json::MakeObject({{"out", payload}})}});
   flowkit::JsonScopeView view(scope);
   flowkit::Result<flowkit::Json> out = transform->Evaluate(payload, view, flowkit::EvalEnv{});
   if (!out.ok()) return Fail("evaluate", out.status());
