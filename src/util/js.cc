@@ -1201,6 +1201,11 @@ std::optional<int64_t> ParseDate(const Json& value) {
 
 bool IsDate(const Json& value) { return value.IsUndefined() || ParseDate(value).has_value(); }
 
+std::optional<int64_t> MomentMillis(const Json& value, int64_t now_ms) {
+  if (value.IsUndefined()) return now_ms;
+  return ParseDate(value);
+}
+
 std::string FormatIso(int64_t ms) {
   Fields f = FieldsOf(ms);
   std::string out;

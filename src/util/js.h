@@ -72,6 +72,9 @@ std::optional<int64_t> ParseDate(const Json& value);
 std::optional<int64_t> ParseDateString(std::string_view text);
 // moment(x).isValid(): ParseDate succeeds, or x is undefined (moment(undefined) is "now").
 bool IsDate(const Json& value);
+// moment(x).valueOf() for a value IsDate accepts: ParseDate(x), except that undefined is
+// `now_ms` (moment(undefined) is the current time). nullopt when !IsDate(x).
+std::optional<int64_t> MomentMillis(const Json& value, int64_t now_ms);
 
 // Date.prototype.toISOString: "2026-11-23T18:23:11.000Z" (±YYYYYY outside years 0..9999).
 std::string FormatIso(int64_t ms);
