@@ -7,7 +7,7 @@
 # ones), build the `flowkit` CLI (Release, in <repo>/build/demo), and check the demo flow
 # (examples/flows/demo-flow.json, default) and the demo component manifests
 # (examples/components/, Appmixer connector layout, vendor "acme") with
-#   flowkit validate --components examples/components <manifests...> <flow>
+#   flowkit validate <manifests...> <flow> --components examples/components
 # printing one `OK <file>` or `ERROR <file>: <pointer>: <reason>` line per file. The exit code is
 # the validator's: 0 when everything is valid.
 # Later this same command starts flowkitd with the demo flow loaded.
@@ -56,7 +56,9 @@ manifests=()
 while IFS= read -r m; do
   manifests+=("$(rel "$m")")
 done < <(find "$components" -name component.json | sort)
-args=(validate --components "$(rel "$components")" "${manifests[@]}" "$(rel "$flow")")
+# --components goes last: the CLI's --components (a repeatable option) takes one DIR per use, but
+# CLI11 2.1 lets a vector option swallow the following FILEs unless told otherwise.
+args=(validate "${manifests[@]}" "$(rel "$flow")" --components "$(rel "$components")")
 
 step "validating the demo: $(rel "$flow")" \
   "with ${#manifests[@]} component manifests from $(rel "$components")/"
