@@ -163,8 +163,9 @@ class Engine {
   EngineStats Stats() const;
   DocumentStore& documents();
 
+  struct Impl;  // implementation detail (src/engine/engine.cc)
+
  private:
-  struct Impl;
   explicit Engine(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

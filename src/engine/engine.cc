@@ -1,0 +1,1178 @@
+#include "flowkit/engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <queue>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "engine/engine_internal.h"
+#include "engine/json_state.h"
+#include "engine/locks.h"
+#include "util/ids.h"
+#include "util/js.h"
+
+namespace flowkit {
+
+using engine::FlowRuntime;
+using engine::Instance;
+using engine::PendingInput;
+using engine::PendingWebhook;
+using engine::ScopeChain;
+using engine::Task;
+using engine::TaskKind;
+using engine::TaskPtr;
+
+int64_t RetryPolicy::BaseDelay(int attempt) const {
+  double delay = static_cast<double>(initial_delay_ms) * std::pow(multiplier, std::max(0, attempt - 1));
+  if (!std::isfinite(delay) || delay > static_cast<double>(max_delay_ms)) return max_delay_ms;
+  return static_cast<int64_t>(delay);
+}
+
+std::string_view FlowStageName(FlowStage stage) {
+  return stage == FlowStage::kRunning ? "running" : "stopped";
+}
+
+namespace {
+
+const Json& EmptyObject() {
+  static const Json* empty = new Json(Json::MakeObject());
+  return *empty;
+}
+
+// Rebuilds a scope chain from an Appmixer-form scope object, following `_walkthrough` for the
+// order of hops when present.
+ScopeChain ScopeFromJson(const Json& scope) {
+  ScopeChain chain;
+  if (!scope.IsObject()) return chain;
+  for (const JsonMember& component : scope.object()) {
+    if (component.key == "_walkthrough" || !component.value.IsObject()) continue;
+    for (const JsonMember& port : component.value.object()) {
+      chain = chain.Extend(component.key, port.key, std::make_shared<const Json>(port.value));
+    }
+  }
+  return chain;
+}
+
+Json TruncatedPayload(const Json& payload, size_t limit) {
+  std::string text = payload.Dump();
+  if (text.size() <= limit) return payload;
+  return Json::MakeObject({{"truncated", true},
+                           {"bytes", static_cast<int64_t>(text.size())},
+                           {"preview", text.substr(0, std::min<size_t>(limit, 512))}});
+}
+
+// What a call produced, applied only when it succeeds.
+struct Outbox {
+  struct Sent {
+    std::string port;
+    std::shared_ptr<const Json> payload;
+    std::optional<ScopeChain> scope;  // explicit scope (SendOptions::scope)
+  };
+  struct Timer {
+    std::string id;
+    std::shared_ptr<const Json> content;
+    int64_t due_ms;
+  };
+  std::vector<Sent> sent;
+  std::vector<Timer> timers;
+  std::vector<std::string> cleared_timers;
+  std::vector<std::shared_ptr<const Json>> signals;
+  std::optional<WebhookResponse> response;
+  bool stop_flow = false;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+struct Engine::Impl {
+  EngineOptions options;
+  const Clock* clock = nullptr;
+  std::shared_ptr<DocumentStore> documents;
+  engine::LockTable locks;
+
+  mutable std::shared_mutex flows_mu;
+  std::map<std::string, std::shared_ptr<FlowRuntime>, std::less<>> flows;
+
+  // Ready deliveries.
+  std::mutex ready_mu;
+  std::condition_variable ready_cv;
+  std::deque<TaskPtr> ready;
+  bool shutting_down = false;
+
+  // Deliveries that wait for a time (retries, timeouts, ticks) and timed actions (webhook
+  // time-outs), served by the timer thread.
+  struct Delayed {
+    int64_t due_ms;
+    uint64_t seq;
+    mutable TaskPtr task;
+    mutable std::function<void()> action;
+    bool operator>(const Delayed& o) const { return due_ms != o.due_ms ? due_ms > o.due_ms : seq > o.seq; }
+  };
+  std::mutex delayed_mu;
+  std::condition_variable delayed_cv;
+  std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed_tasks;
+  std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed_actions;
+  uint64_t delayed_seq = 0;
+
+  // Flows asked to stop by a component (StopFlow runs off the worker that asked).
+  std::mutex control_mu;
+  std::condition_variable control_cv;
+  std::deque<std::string> stop_requests;
+
+  // Idle tracking: deliveries queued, waiting in a mailbox or running.
+  std::atomic<int64_t> outstanding{0};
+  std::mutex idle_mu;
+  std::condition_variable idle_cv;
+
+  // Dead letters, with the delivery kept for retry.
+  struct Letter {
+    DeadLetter letter;
+    TaskPtr task;
+  };
+  mutable std::mutex dead_mu;
+  std::map<std::string, Letter, std::less<>> dead;
+
+  std::atomic<uint64_t> stat_sent{0}, stat_deliveries{0}, stat_errors{0}, stat_retries{0}, stat_dead{0};
+
+  std::vector<std::thread> workers;
+  std::thread timer_thread;
+  std::thread control_thread;
+
+  // --- scheduling -----------------------------------------------------------------------------
+
+  void Push(TaskPtr task) {
+    {
+      std::lock_guard<std::mutex> lock(ready_mu);
+      ready.push_back(std::move(task));
+    }
+    ready_cv.notify_one();
+  }
+
+  // A new delivery enters the engine.
+  void Dispatch(TaskPtr task) {
+    outstanding.fetch_add(1, std::memory_order_relaxed);
+    Route(std::move(task));
+  }
+
+  // Hands a counted delivery to a worker, or to its instance's mailbox while the instance is busy.
+  void Route(TaskPtr task) {
+    Instance& inst = *task->flow->instances[task->instance];
+    if (!inst.concurrent) {
+      std::lock_guard<std::mutex> lock(inst.mu);
+      if (inst.busy) {
+        inst.mailbox.push_back(std::move(task));
+        return;
+      }
+      inst.busy = true;
+    }
+    Push(std::move(task));
+  }
+
+  void Schedule(TaskPtr task, int64_t due_ms) {
+    bool earliest;
+    {
+      std::lock_guard<std::mutex> lock(delayed_mu);
+      earliest = delayed_tasks.empty() || due_ms < delayed_tasks.top().due_ms;
+      delayed_tasks.push(Delayed{due_ms, delayed_seq++, std::move(task), nullptr});
+    }
+    if (earliest) delayed_cv.notify_one();
+  }
+
+  void ScheduleAction(int64_t due_ms, std::function<void()> action) {
+    {
+      std::lock_guard<std::mutex> lock(delayed_mu);
+      delayed_actions.push(Delayed{due_ms, delayed_seq++, nullptr, std::move(action)});
+    }
+    delayed_cv.notify_one();
+  }
+
+  // A delivery left the engine (done, failed for good, dropped or moved to the delayed queue).
+  void Finish() {
+    if (outstanding.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard<std::mutex> lock(idle_mu);
+      idle_cv.notify_all();
+    }
+  }
+
+  // After a call on a serialized instance: run its next waiting delivery, or free it.
+  void Release(Instance& inst) {
+    if (inst.concurrent) return;
+    TaskPtr next;
+    {
+      std::lock_guard<std::mutex> lock(inst.mu);
+      if (inst.mailbox.empty()) {
+        inst.busy = false;
+        return;
+      }
+      next = std::move(inst.mailbox.front());
+      inst.mailbox.pop_front();
+    }
+    Push(std::move(next));
+  }
+
+  void WorkerLoop() {
+    for (;;) {
+      TaskPtr task;
+      {
+        std::unique_lock<std::mutex> lock(ready_mu);
+        ready_cv.wait(lock, [&] { return shutting_down || !ready.empty(); });
+        if (shutting_down) return;
+        task = std::move(ready.front());
+        ready.pop_front();
+      }
+      Process(std::move(task));
+    }
+  }
+
+  void TimerLoop() {
+    std::unique_lock<std::mutex> lock(delayed_mu);
+    while (!shutting_down) {
+      const int64_t now = clock->NowMillis();
+      std::vector<TaskPtr> due;
+      std::vector<std::function<void()>> actions;
+      while (!delayed_tasks.empty() && delayed_tasks.top().due_ms <= now) {
+        due.push_back(std::move(delayed_tasks.top().task));
+        delayed_tasks.pop();
+        // Counted while still visible to WaitIdle's look at the delayed queue.
+        outstanding.fetch_add(1, std::memory_order_relaxed);
+      }
+      while (!delayed_actions.empty() && delayed_actions.top().due_ms <= now) {
+        actions.push_back(std::move(delayed_actions.top().action));
+        delayed_actions.pop();
+      }
+      if (!due.empty() || !actions.empty()) {
+        lock.unlock();
+        for (TaskPtr& t : due) Route(std::move(t));
+        for (auto& a : actions) a();
+        lock.lock();
+        continue;
+      }
+      int64_t next = INT64_MAX;
+      if (!delayed_tasks.empty()) next = delayed_tasks.top().due_ms;
+      if (!delayed_actions.empty()) next = std::min(next, delayed_actions.top().due_ms);
+      // The clock may be a test's ManualClock that moves without notice: look again soon.
+      const int64_t wait_ms = std::clamp<int64_t>(next - now, 1, 20);
+      delayed_cv.wait_for(lock, std::chrono::milliseconds(wait_ms));
+    }
+  }
+
+  void ControlLoop() {
+    std::unique_lock<std::mutex> lock(control_mu);
+    while (!shutting_down) {
+      control_cv.wait(lock, [&] { return shutting_down || !stop_requests.empty(); });
+      while (!stop_requests.empty()) {
+        std::string flow_id = std::move(stop_requests.front());
+        stop_requests.pop_front();
+        lock.unlock();
+        (void)StopFlow(flow_id);
+        lock.lock();
+      }
+    }
+  }
+
+  // --- delivery ---------------------------------------------------------------------------------
+
+  void Process(TaskPtr task);
+  Status Invoke(const std::shared_ptr<FlowRuntime>& flow_ref, Instance& inst, InvocationKind kind,
+                const Task* task, std::vector<PendingInput> inputs, ScopeChain scope,
+                const std::string& correlation_id);
+  void Commit(const std::shared_ptr<FlowRuntime>& flow_ref, Instance& inst, const ScopeChain& scope,
+              const std::string& correlation_id, Outbox& out);
+  void Fail(TaskPtr task, Instance& inst, const Status& error);
+  void RecordInsight(const FlowRuntime& flow, const Instance& inst, std::string severity, std::string port_type,
+                     std::string port, const std::string& correlation_id, const std::string& message_id,
+                     const Json& msg);
+  Json DeadLetterRecord(const Task& task, const Instance& inst, const Status& error) const;
+
+  Status StartFlow(std::string_view flow_id);
+  Status StopFlow(std::string_view flow_id);
+  std::shared_ptr<FlowRuntime> FindFlow(std::string_view flow_id) const {
+    std::shared_lock<std::shared_mutex> lock(flows_mu);
+    auto it = flows.find(flow_id);
+    return it == flows.end() ? nullptr : it->second;
+  }
+  Json ConfigFor(std::string_view type) const;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The Context of one call.
+
+class InvocationContext final : public Context {
+ public:
+  InvocationContext(Engine::Impl& engine, FlowRuntime& flow, Instance& inst, InvocationKind kind,
+                    std::vector<PendingInput> inputs, ScopeChain scope, std::string correlation_id,
+                    std::string invocation_id, const Json* state_base)
+      : engine_(engine),
+        flow_(flow),
+        inst_(inst),
+        kind_(kind),
+        inputs_(std::move(inputs)),
+        scope_(std::move(scope)),
+        correlation_id_(std::move(correlation_id)),
+        invocation_id_(std::move(invocation_id)),
+        state_(state_base),
+        flow_state_(&flow.flow_state, &flow.flow_state_mu) {
+    for (const PendingInput& in : inputs_) messages_[in.port].push_back(in.message);
+  }
+
+  InvocationKind kind() const noexcept override { return kind_; }
+  const std::string& flow_id() const noexcept override { return flow_.id; }
+  const std::string& flow_name() const noexcept override { return flow_.flow->name(); }
+  const std::string& user_id() const noexcept override { return flow_.user_id; }
+  const std::string& component_id() const noexcept override { return inst_.node->id; }
+  const std::string& component_type() const noexcept override { return inst_.node->type; }
+  const std::string& invocation_id() const noexcept override { return invocation_id_; }
+  const std::string& correlation_id() const noexcept override { return correlation_id_; }
+
+  const Json& properties() const noexcept override { return inst_.node->properties; }
+  const Json& auth() const noexcept override { return EmptyObject(); }
+  const Json& config() const noexcept override { return inst_.config; }
+  const Json& flow_descriptor() const noexcept override { return flow_.flow->descriptor(); }
+  const Json& custom_fields() const noexcept override { return flow_.flow->custom_fields(); }
+
+  std::span<const Message> Inputs(std::string_view port) const override {
+    auto it = messages_.find(port);
+    if (it == messages_.end()) return {};
+    return it->second;
+  }
+  const ScopeView& scope() const override { return scope_; }
+  Json ScopeJson() const override { return scope_.ToJson(); }
+
+  Status Send(std::string_view port, Json content, const SendOptions& options) override {
+    if (inst_.node->manifest->FindOutPort(port) == nullptr) {
+      return Status::InvalidArgument("component " + inst_.node->type + " has no out-port '" + std::string(port) + "'");
+    }
+    Outbox::Sent sent{std::string(port), std::make_shared<const Json>(std::move(content)), std::nullopt};
+    if (options.scope != nullptr) sent.scope = ScopeFromJson(*options.scope);
+    out_.sent.push_back(std::move(sent));
+    return Status::OK();
+  }
+
+  Status Respond(Json body, int status, Json headers) override {
+    if (!out_.response) out_.response = WebhookResponse{status, std::move(headers), std::move(body)};
+    return Status::OK();
+  }
+
+  std::string WebhookUrl(bool enqueue_only) const override {
+    std::string url = inst_.webhook_url;
+    if (enqueue_only) url += "?enqueueOnly=true";
+    return url;
+  }
+
+  Status SendSignal(Json content) override {
+    out_.signals.push_back(std::make_shared<const Json>(std::move(content)));
+    return Status::OK();
+  }
+
+  Status StopFlow() override {
+    out_.stop_flow = true;
+    return Status::OK();
+  }
+
+  StateScope& state() override { return state_; }
+  StateScope& flow_state() override { return flow_state_; }
+
+  Result<std::string> SetTimeout(Json content, int64_t delay_ms) override {
+    std::string id = internal::NewUuid4();
+    out_.timers.push_back(Outbox::Timer{id, std::make_shared<const Json>(std::move(content)),
+                                        engine_.clock->NowMillis() + std::max<int64_t>(0, delay_ms)});
+    return id;
+  }
+
+  Status ClearTimeout(std::string_view timeout_id) override {
+    if (timeout_id.empty()) return Status::OK();
+    auto& timers = out_.timers;
+    auto it = std::find_if(timers.begin(), timers.end(), [&](const Outbox::Timer& t) { return t.id == timeout_id; });
+    if (it != timers.end()) {
+      timers.erase(it);
+    } else {
+      out_.cleared_timers.emplace_back(timeout_id);
+    }
+    return Status::OK();
+  }
+
+  Result<std::unique_ptr<LockHandle>> Lock(std::string_view name, const LockOptions& options) override {
+    // Appmixer prefixes lock names with the connector; the user keeps tenants apart.
+    std::string full = flow_.user_id + ":" + ServicePrefix() + ":" + std::string(name);
+    return engine_.locks.Acquire(full, options, *engine_.clock);
+  }
+
+  DataStore& stores() override { return engine_.documents->DataStoresOf(flow_.user_id); }
+  FileStore& files() override { return engine_.documents->FilesOf(flow_.user_id); }
+  const Clock& clock() const override { return *engine_.clock; }
+
+  void Log(Json entry, LogLevel level) override {
+    engine_.RecordInsight(flow_, inst_, level == LogLevel::kError ? "error" : "info", "", "", correlation_id_, "",
+                          entry);
+  }
+
+  internal::StateTransaction& state_transaction() { return state_; }
+  Outbox& outbox() { return out_; }
+
+ private:
+  std::string ServicePrefix() const {
+    const std::string& type = inst_.node->type;
+    size_t second_dot = type.find('.', type.find('.') + 1);
+    return type.substr(0, second_dot);
+  }
+
+  Engine::Impl& engine_;
+  FlowRuntime& flow_;
+  Instance& inst_;
+  InvocationKind kind_;
+  std::vector<PendingInput> inputs_;
+  std::map<std::string, std::vector<Message>, std::less<>> messages_;
+  ScopeChain scope_;
+  std::string correlation_id_;
+  std::string invocation_id_;
+  internal::StateTransaction state_;
+  internal::LockedState flow_state_;
+  Outbox out_;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+Json Engine::Impl::ConfigFor(std::string_view type) const {
+  const Json* best = nullptr;
+  size_t best_len = 0;
+  for (const JsonMember& m : options.component_config.object()) {
+    if (type.substr(0, m.key.size()) == m.key && m.key.size() >= best_len) {
+      best = &m.value;
+      best_len = m.key.size();
+    }
+  }
+  return best != nullptr ? *best : Json::MakeObject();
+}
+
+void Engine::Impl::RecordInsight(const FlowRuntime& flow, const Instance& inst, std::string severity,
+                                 std::string port_type, std::string port, const std::string& correlation_id,
+                                 const std::string& message_id, const Json& msg) {
+  if (!options.insights || options.insights_level == InsightsLevel::kNone) return;
+  if (options.insights_level == InsightsLevel::kErrors && severity != "error") return;
+  InsightsRecord r;
+  r.time_ms = clock->NowMillis();
+  r.severity = std::move(severity);
+  r.flow_id = flow.id;
+  r.user_id = flow.user_id;
+  r.component_id = inst.node->id;
+  r.component_type = inst.node->type;
+  r.port_type = std::move(port_type);
+  r.port = std::move(port);
+  r.correlation_id = correlation_id;
+  r.message_id = message_id;
+  r.msg = TruncatedPayload(msg, options.insights_max_payload_bytes);
+  options.insights->Write(std::move(r));
+}
+
+Status Engine::Impl::Invoke(const std::shared_ptr<FlowRuntime>& flow_ref, Instance& inst, InvocationKind kind,
+                            const Task* task, std::vector<PendingInput> inputs, ScopeChain scope,
+                            const std::string& correlation_id) {
+  FlowRuntime& flow = *flow_ref;
+  // A concurrent instance works on a snapshot of its state; a serialized one reads it directly
+  // (no other call of it runs).
+  Json snapshot;
+  const Json* base = &inst.state;
+  if (inst.concurrent) {
+    std::lock_guard<std::mutex> lock(inst.mu);
+    snapshot = inst.state;
+    base = &snapshot;
+  }
+  std::string invocation_id = task != nullptr && !task->message_id.empty() ? task->message_id : internal::NewUuid4();
+  InvocationContext ctx(*this, flow, inst, kind, std::move(inputs), scope, correlation_id, std::move(invocation_id),
+                        base);
+  Status status;
+  try {
+    switch (kind) {
+      case InvocationKind::kStart: status = inst.behaviour->Start(ctx); break;
+      case InvocationKind::kStop: status = inst.behaviour->Stop(ctx); break;
+      case InvocationKind::kTick: status = inst.behaviour->Tick(ctx); break;
+      case InvocationKind::kSignal: status = inst.behaviour->Signal(ctx); break;
+      default: status = inst.behaviour->Receive(ctx); break;
+    }
+  } catch (const std::exception& e) {
+    status = Status::Internal(std::string("component threw: ") + e.what());
+  } catch (...) {
+    status = Status::Internal("component threw a non-standard exception");
+  }
+  if (status.ok()) {
+    if (ctx.state_transaction().dirty()) {
+      if (inst.concurrent) {
+        std::lock_guard<std::mutex> lock(inst.mu);
+        ctx.state_transaction().CommitTo(&inst.state);
+      } else {
+        ctx.state_transaction().CommitTo(&inst.state);
+      }
+    }
+    Commit(flow_ref, inst, scope, correlation_id, ctx.outbox());
+  }
+  return status;
+}
+
+void Engine::Impl::Commit(const std::shared_ptr<FlowRuntime>& flow_ref, Instance& inst, const ScopeChain& scope,
+                          const std::string& correlation_id, Outbox& out) {
+  FlowRuntime& flow = *flow_ref;
+  const uint64_t epoch = flow.epoch.load(std::memory_order_acquire);
+  const int64_t now = clock->NowMillis();
+  const size_t self = flow.IndexOf(inst.node);
+  const std::vector<FlowLink>& links = flow.flow->links();
+
+  for (Outbox::Sent& sent : out.sent) {
+    stat_sent.fetch_add(1, std::memory_order_relaxed);
+    RecordInsight(flow, inst, "info", "out", sent.port, correlation_id, "", *sent.payload);
+    const ScopeChain& base = sent.scope ? *sent.scope : scope;
+    ScopeChain next = base.Extend(inst.node->id, sent.port, sent.payload);
+    for (size_t link_index : inst.node->outbound) {
+      const FlowLink& link = links[link_index];
+      if (link.source_port != sent.port) continue;
+      auto task = std::make_unique<Task>();
+      task->kind = TaskKind::kMessage;
+      task->flow = flow_ref;
+      task->epoch = epoch;
+      task->instance = flow.IndexOf(flow.flow->FindNode(link.target_id));
+      task->link = link_index;
+      task->port = link.target_port;
+      task->payload = sent.payload;
+      task->scope = next;
+      task->correlation_id = correlation_id;
+      task->message_id = internal::NewUuid4();
+      task->created_ms = now;
+      Dispatch(std::move(task));
+    }
+  }
+  for (Outbox::Timer& timer : out.timers) {
+    auto task = std::make_unique<Task>();
+    task->kind = TaskKind::kTimeout;
+    task->flow = flow_ref;
+    task->epoch = epoch;
+    task->instance = self;
+    task->payload = std::move(timer.content);
+    task->scope = scope;
+    task->correlation_id = correlation_id;
+    task->message_id = internal::NewUuid4();
+    task->timeout_id = timer.id;
+    task->created_ms = now;
+    Schedule(std::move(task), timer.due_ms);
+  }
+  if (!out.cleared_timers.empty()) {
+    std::lock_guard<std::mutex> lock(flow.timers_mu);
+    for (std::string& id : out.cleared_timers) flow.cancelled_timers.insert(std::move(id));
+  }
+  for (const std::shared_ptr<const Json>& signal : out.signals) {
+    for (size_t i = 0; i < flow.instances.size(); ++i) {
+      auto task = std::make_unique<Task>();
+      task->kind = TaskKind::kSignal;
+      task->flow = flow_ref;
+      task->epoch = epoch;
+      task->instance = i;
+      task->payload = signal;
+      task->correlation_id = correlation_id;
+      task->message_id = internal::NewUuid4();
+      task->created_ms = now;
+      Dispatch(std::move(task));
+    }
+  }
+  if (out.response) {
+    PendingWebhook pending;
+    {
+      std::lock_guard<std::mutex> lock(flow.webhooks_mu);
+      auto it = flow.webhooks.find(correlation_id);
+      if (it != flow.webhooks.end()) {
+        pending = std::move(it->second);
+        flow.webhooks.erase(it);
+      }
+    }
+    if (pending.respond) pending.respond(std::move(*out.response));
+  }
+  if (out.stop_flow) {
+    {
+      std::lock_guard<std::mutex> lock(control_mu);
+      stop_requests.push_back(flow.id);
+    }
+    control_cv.notify_one();
+  }
+}
+
+void Engine::Impl::Process(TaskPtr task) {
+  const std::shared_ptr<FlowRuntime> flow_ref = task->flow;
+  FlowRuntime& flow = *flow_ref;
+  Instance& inst = *flow.instances[task->instance];
+  // Counted before the running check, so StopFlow waits for every call that got past it.
+  flow.executing.fetch_add(1, std::memory_order_acq_rel);
+  struct ExecutingGuard {
+    Engine::Impl* engine;
+    FlowRuntime* flow;
+    ~ExecutingGuard() {
+      if (flow->executing.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lock(engine->idle_mu);
+        engine->idle_cv.notify_all();
+      }
+    }
+  } executing_guard{this, &flow};
+  auto done = [&] {
+    Release(inst);
+    Finish();
+  };
+  if (!flow.running.load(std::memory_order_acquire) || task->epoch != flow.epoch.load(std::memory_order_acquire)) {
+    done();  // the flow stopped (or restarted) since this was queued
+    return;
+  }
+
+  std::vector<PendingInput> inputs;
+  ScopeChain scope = task->scope;
+  InvocationKind kind = InvocationKind::kMessage;
+  switch (task->kind) {
+    case TaskKind::kMessage: {
+      if (task->batch) {
+        inputs = *task->batch;  // a fire-pattern batch being retried
+        break;
+      }
+      const FlowLink& link = flow.flow->links()[task->link];
+      EvalEnv env;
+      env.flow_id = flow.id;
+      env.flow_name = flow.flow->name();
+      env.user_id = flow.user_id;
+      env.component_id = inst.node->id;
+      env.custom_fields = &flow.flow->custom_fields();
+      env.clock = clock;
+      env.webhook_url = inst.webhook_url;
+      Result<Json> content = link.transform.Evaluate(*task->payload, task->scope, env);
+      Status valid = content.status();
+      if (content.ok()) {
+        const PortSpec* port = inst.node->manifest->FindInPort(task->port);
+        if (port != nullptr && port->compiled_schema) {
+          valid = port->compiled_schema->CoerceAndValidate(&content.value());
+          if (!valid.ok()) valid = valid.WithPrefix("validation error on in-port '" + task->port + "'");
+        }
+      }
+      if (!valid.ok()) {
+        Fail(std::move(task), inst, valid);
+        return;
+      }
+      PendingInput in;
+      in.port = task->port;
+      in.message.id = task->message_id;
+      in.message.correlation_id = task->correlation_id;
+      in.message.source_component = link.source_id;
+      in.message.source_port = link.source_port;
+      in.message.content = std::make_shared<const Json>(std::move(content).value());
+      in.message.original_content = task->payload;
+      in.scope = task->scope;
+      RecordInsight(flow, inst, "info", "in", in.port, task->correlation_id, task->message_id, *in.message.content);
+      if (inst.node->manifest->fire_patterns.empty()) {
+        inputs.push_back(std::move(in));
+        break;
+      }
+      std::vector<std::set<std::string>> connected(inst.node->manifest->in_ports.size());
+      for (size_t link_index : inst.node->inbound) {
+        const FlowLink& l = flow.flow->links()[link_index];
+        for (size_t p = 0; p < connected.size(); ++p) {
+          if (inst.node->manifest->in_ports[p].name == l.target_port) connected[p].insert(l.source_id);
+        }
+      }
+      std::optional<std::vector<PendingInput>> batch = inst.fire_buffer.Add(std::move(in), *inst.node->manifest, connected);
+      if (!batch) {
+        done();  // waits in the fire buffer for the rest of its pattern
+        return;
+      }
+      scope = batch->back().scope;
+      inputs = std::move(*batch);
+      task->batch = std::make_shared<const std::vector<PendingInput>>(inputs);
+      break;
+    }
+    case TaskKind::kTimeout: {
+      {
+        std::lock_guard<std::mutex> lock(flow.timers_mu);
+        if (flow.cancelled_timers.erase(task->timeout_id) > 0) {
+          done();
+          return;
+        }
+      }
+      kind = InvocationKind::kTimeout;
+      PendingInput in;
+      in.port = std::string(kTimeoutPort);
+      in.message.id = task->message_id;
+      in.message.correlation_id = task->correlation_id;
+      in.message.content = task->payload;
+      in.message.timeout_id = task->timeout_id;
+      inputs.push_back(std::move(in));
+      break;
+    }
+    case TaskKind::kWebhook: {
+      kind = InvocationKind::kWebhook;
+      PendingInput in;
+      in.port = std::string(kWebhookPort);
+      in.message.id = task->message_id;
+      in.message.correlation_id = task->correlation_id;
+      in.message.content = task->payload;
+      inputs.push_back(std::move(in));
+      break;
+    }
+    case TaskKind::kSignal: {
+      kind = InvocationKind::kSignal;
+      PendingInput in;
+      in.port = std::string(kSignalPort);
+      in.message.id = task->message_id;
+      in.message.correlation_id = task->correlation_id;
+      in.message.content = task->payload;
+      inputs.push_back(std::move(in));
+      break;
+    }
+    case TaskKind::kTick:
+      kind = InvocationKind::kTick;
+      break;
+  }
+
+  // Ticks start a run of their own.
+  const std::string correlation_id = task->kind == TaskKind::kTick ? internal::NewUuid4() : task->correlation_id;
+  Status status = Invoke(flow_ref, inst, kind, task.get(), std::move(inputs), std::move(scope), correlation_id);
+  if (status.ok()) {
+    stat_deliveries.fetch_add(1, std::memory_order_relaxed);
+    if (task->kind == TaskKind::kTick && flow.running.load() && task->epoch == flow.epoch.load()) {
+      auto next = task->Clone();
+      Schedule(std::move(next), clock->NowMillis() + options.tick_interval_ms);
+    }
+    done();
+    return;
+  }
+  Fail(std::move(task), inst, status);
+}
+
+void Engine::Impl::Fail(TaskPtr task, Instance& inst, const Status& error) {
+  FlowRuntime& flow = *task->flow;
+  stat_errors.fetch_add(1, std::memory_order_relaxed);
+  Json err = Json::MakeObject({{"message", error.message()},
+                               {"code", std::string(StatusCodeName(error.code()))},
+                               {"attempt", task->attempt}});
+  RecordInsight(flow, inst, "error", "", task->port, task->correlation_id, task->message_id, err);
+  if (options.on_component_error) {
+    Json event = Json::MakeObject({{"err", err},
+                                   {"type", "component"},
+                                   {"flowId", flow.id},
+                                   {"flowName", flow.flow->name()},
+                                   {"userId", flow.user_id},
+                                   {"componentId", inst.node->id},
+                                   {"componentType", inst.node->type}});
+    options.on_component_error(event);
+  }
+  // Ticks and signals are not retried (Appmixer logs failed ticks only).
+  const bool deliverable = task->kind == TaskKind::kMessage || task->kind == TaskKind::kTimeout ||
+                           task->kind == TaskKind::kWebhook;
+  if (!deliverable) {
+    if (task->kind == TaskKind::kTick && flow.running.load() && task->epoch == flow.epoch.load()) {
+      Schedule(task->Clone(), clock->NowMillis() + options.tick_interval_ms);
+    }
+    Release(inst);
+    Finish();
+    return;
+  }
+  if (error.IsRetryable() && task->attempt < options.retry.max_attempts) {
+    stat_retries.fetch_add(1, std::memory_order_relaxed);
+    const int64_t base = options.retry.BaseDelay(task->attempt);
+    const double jitter = options.retry.jitter * (2 * internal::RandomUnit() - 1);
+    const int64_t delay = std::max<int64_t>(0, static_cast<int64_t>(static_cast<double>(base) * (1 + jitter)));
+    task->attempt += 1;
+    Release(inst);
+    Schedule(std::move(task), clock->NowMillis() + delay);
+    Finish();
+    return;
+  }
+  stat_dead.fetch_add(1, std::memory_order_relaxed);
+  DeadLetter letter;
+  letter.id = internal::NewUuid4();
+  letter.flow_id = flow.id;
+  letter.user_id = flow.user_id;
+  letter.component_id = inst.node->id;
+  letter.component_type = inst.node->type;
+  letter.attempts = task->attempt;
+  letter.created_ms = clock->NowMillis();
+  letter.error = error;
+  letter.record = DeadLetterRecord(*task, inst, error);
+  letter.record.Set("messageId", letter.id);
+  if (task->kind == TaskKind::kWebhook) {
+    // Nobody will answer this request now.
+    PendingWebhook pending;
+    {
+      std::lock_guard<std::mutex> lock(flow.webhooks_mu);
+      auto it = flow.webhooks.find(task->correlation_id);
+      if (it != flow.webhooks.end()) {
+        pending = std::move(it->second);
+        flow.webhooks.erase(it);
+      }
+    }
+    if (pending.respond) {
+      pending.respond(WebhookResponse{error.ToHttpStatus() == 499 ? 400 : error.ToHttpStatus(), Json::MakeObject(),
+                                      Json::MakeObject({{"error", std::string(StatusCodeName(error.code()))},
+                                                        {"message", error.message()}})});
+    }
+  }
+  if (options.on_dead_letter) options.on_dead_letter(letter);
+  {
+    std::lock_guard<std::mutex> lock(dead_mu);
+    std::string id = letter.id;
+    task->attempt = 1;
+    dead.emplace(std::move(id), Letter{std::move(letter), std::move(task)});
+  }
+  Release(inst);
+  Finish();
+}
+
+Json Engine::Impl::DeadLetterRecord(const Task& task, const Instance& inst, const Status& error) const {
+  const FlowRuntime& flow = *task.flow;
+  Json sender = Json::MakeObject();
+  if (task.kind == TaskKind::kMessage && task.link < flow.flow->links().size()) {
+    const FlowLink& link = flow.flow->links()[task.link];
+    const FlowNode* source = flow.flow->FindNode(link.source_id);
+    sender = Json::MakeObject({{"componentId", link.source_id},
+                               {"type", source != nullptr ? source->type : std::string()},
+                               {"outputPort", link.source_port}});
+  }
+  std::string port = task.kind == TaskKind::kMessage ? task.port
+                     : task.kind == TaskKind::kTimeout ? std::string(kTimeoutPort)
+                                                       : std::string(kWebhookPort);
+  Json properties = Json::MakeObject({{"correlationId", task.correlation_id},
+                                      {"sender", sender},
+                                      {"destination", Json::MakeObject({{"componentId", inst.node->id},
+                                                                        {"inputPort", port}})},
+                                      {"flowId", flow.id},
+                                      {"messageId", task.message_id}});
+  Json envelope = Json::MakeObject({{"properties", properties},
+                                    {"content", task.payload ? *task.payload : Json()},
+                                    {"scope", task.scope.ToJson()},
+                                    {"originalContent", task.payload ? *task.payload : Json()}});
+  return Json::MakeObject({{"flowId", flow.id},
+                           {"componentId", inst.node->id},
+                           {"created", js::FormatIso(clock->NowMillis())},
+                           {"err", error.ToString()},
+                           {"attempts", task.attempt},
+                           {"messages", Json::MakeObject({{port, Json::MakeArray({envelope})}})}});
+}
+
+Status Engine::Impl::StartFlow(std::string_view flow_id) {
+  std::shared_ptr<FlowRuntime> flow = FindFlow(flow_id);
+  if (!flow) return Status::NotFound("flow '" + std::string(flow_id) + "' is not loaded");
+  std::lock_guard<std::mutex> control(flow->control_mu);
+  if (flow->running.load()) return Status::OK();
+
+  const uint64_t epoch = flow->epoch.fetch_add(1) + 1;
+  for (auto& inst : flow->instances) {
+    inst->behaviour = inst->type->factory();
+    if (!inst->behaviour) {
+      return Status::Internal("component type " + inst->node->type + " made no behaviour");
+    }
+    inst->fire_buffer.Clear();
+  }
+  flow->running.store(true, std::memory_order_release);
+
+  // Start in document order; a failure stops the ones already started and leaves the flow stopped.
+  for (size_t i = 0; i < flow->instances.size(); ++i) {
+    Instance& inst = *flow->instances[i];
+    const std::string correlation_id = internal::NewUuid4();
+    Status s = Invoke(flow, inst, InvocationKind::kStart, nullptr, {}, ScopeChain(), correlation_id);
+    if (!s.ok()) {
+      flow->running.store(false, std::memory_order_release);
+      flow->epoch.fetch_add(1);
+      for (size_t j = 0; j < i; ++j) {
+        Instance& started = *flow->instances[j];
+        (void)Invoke(flow, started, InvocationKind::kStop, nullptr, {}, ScopeChain(), internal::NewUuid4());
+      }
+      RecordInsight(*flow, inst, "error", "", "", "", "",
+                    Json::MakeObject({{"message", "start failed: " + s.message()}}));
+      return s.WithPrefix("component " + inst.node->id + " (" + inst.node->type + ") failed to start");
+    }
+  }
+  for (size_t i = 0; i < flow->instances.size(); ++i) {
+    Instance& inst = *flow->instances[i];
+    if (!inst.node->manifest->tick) continue;
+    auto task = std::make_unique<Task>();
+    task->kind = TaskKind::kTick;
+    task->flow = flow;
+    task->epoch = epoch;
+    task->instance = i;
+    Schedule(std::move(task), clock->NowMillis() + options.tick_interval_ms);
+  }
+  return Status::OK();
+}
+
+Status Engine::Impl::StopFlow(std::string_view flow_id) {
+  std::shared_ptr<FlowRuntime> flow = FindFlow(flow_id);
+  if (!flow) return Status::NotFound("flow '" + std::string(flow_id) + "' is not loaded");
+  std::lock_guard<std::mutex> control(flow->control_mu);
+  if (!flow->running.load()) return Status::OK();
+  flow->running.store(false, std::memory_order_release);
+  flow->epoch.fetch_add(1);  // queued and delayed work of this run is dropped when it comes up
+  {
+    std::unique_lock<std::mutex> lock(idle_mu);
+    idle_cv.wait(lock, [&] { return flow->executing.load(std::memory_order_acquire) == 0; });
+  }
+  // Stop calls run with the flow marked running for them only (their sends are dropped).
+  for (auto& inst_ptr : flow->instances) {
+    Instance& inst = *inst_ptr;
+    Status s = Invoke(flow, inst, InvocationKind::kStop, nullptr, {}, ScopeChain(), internal::NewUuid4());
+    if (!s.ok()) {
+      RecordInsight(*flow, inst, "error", "", "", "", "", Json::MakeObject({{"message", "stop failed: " + s.message()}}));
+    }
+    inst.fire_buffer.Clear();
+    if (!inst.node->manifest->state_persistent) {
+      std::lock_guard<std::mutex> lock(inst.mu);
+      inst.state = Json::MakeObject();
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(flow->timers_mu);
+    flow->cancelled_timers.clear();
+  }
+  std::map<std::string, engine::PendingWebhook, std::less<>> pending;
+  {
+    std::lock_guard<std::mutex> lock(flow->webhooks_mu);
+    pending.swap(flow->webhooks);
+  }
+  for (auto& [id, p] : pending) {
+    if (p.respond) {
+      p.respond(WebhookResponse{503, Json::MakeObject(),
+                                Json::MakeObject({{"error", "unavailable"}, {"message", "the flow was stopped"}})});
+    }
+  }
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Engine::~Engine() {
+  for (const std::string& id : FlowIds()) (void)impl_->StopFlow(id);
+  {
+    std::lock_guard<std::mutex> a(impl_->ready_mu);
+    std::lock_guard<std::mutex> b(impl_->delayed_mu);
+    std::lock_guard<std::mutex> c(impl_->control_mu);
+    impl_->shutting_down = true;
+  }
+  impl_->ready_cv.notify_all();
+  impl_->delayed_cv.notify_all();
+  impl_->control_cv.notify_all();
+  for (std::thread& t : impl_->workers) t.join();
+  impl_->timer_thread.join();
+  impl_->control_thread.join();
+}
+
+Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
+  if (!options.components) return Status::InvalidArgument("EngineOptions.components is required");
+  if (!options.modifiers) return Status::InvalidArgument("EngineOptions.modifiers is required");
+  if (options.retry.max_attempts < 1) return Status::InvalidArgument("retry.max_attempts must be at least 1");
+  if (options.retry.initial_delay_ms < 0 || options.retry.max_delay_ms < 0 || options.retry.multiplier < 1 ||
+      options.retry.jitter < 0 || options.retry.jitter > 1) {
+    return Status::InvalidArgument("retry policy: delays must be ≥ 0, multiplier ≥ 1 and jitter within [0, 1]");
+  }
+  if (options.tick_interval_ms <= 0) return Status::InvalidArgument("tick_interval_ms must be positive");
+  auto impl = std::make_unique<Impl>();
+  impl->clock = options.clock != nullptr ? options.clock : SystemClock();
+  impl->documents = options.documents;
+  if (!impl->documents) {
+    MemoryDocumentOptions doc_options;
+    doc_options.clock = impl->clock;
+    impl->documents = NewMemoryDocumentStore(doc_options);
+  }
+  size_t workers = options.workers;
+  if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
+  impl->options = std::move(options);
+  Impl* raw = impl.get();
+  for (size_t i = 0; i < workers; ++i) raw->workers.emplace_back([raw] { raw->WorkerLoop(); });
+  raw->timer_thread = std::thread([raw] { raw->TimerLoop(); });
+  raw->control_thread = std::thread([raw] { raw->ControlLoop(); });
+  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+Result<std::string> Engine::LoadFlow(std::shared_ptr<const Flow> flow, std::string_view flow_id,
+                                     std::string_view user_id) {
+  if (!flow) return Status::InvalidArgument("no flow given");
+  for (const FlowNode& node : flow->nodes()) {
+    const ComponentType* type = impl_->options.components->Find(node.type);
+    if (type == nullptr) return Status::InvalidArgument("unknown component type '" + node.type + "'");
+    if (!type->runnable()) {
+      return Status::NotSupported("component type '" + node.type + "' (component " + node.id +
+                                  ") has a manifest but no implementation in this engine");
+    }
+  }
+  auto rt = std::make_shared<FlowRuntime>();
+  rt->id = !flow_id.empty() ? std::string(flow_id) : !flow->flow_id().empty() ? flow->flow_id() : internal::NewUuid4();
+  rt->user_id = !user_id.empty() ? std::string(user_id) : flow->user_id();
+  rt->flow = std::move(flow);
+  for (const FlowNode& node : rt->flow->nodes()) {
+    auto inst = std::make_unique<Instance>();
+    inst->node = &node;
+    inst->type = impl_->options.components->Find(node.type);
+    // Fire patterns buffer per instance, so such instances are always serialized.
+    inst->concurrent = inst->type->options.concurrent && node.manifest->fire_patterns.empty();
+    inst->config = impl_->ConfigFor(node.type);
+    inst->webhook_url = impl_->options.webhook_base_url + "/flows/" + rt->id + "/components/" + node.id;
+    rt->instances.push_back(std::move(inst));
+  }
+  std::unique_lock<std::shared_mutex> lock(impl_->flows_mu);
+  if (impl_->flows.count(rt->id) > 0) return Status::AlreadyExists("flow '" + rt->id + "' is already loaded");
+  std::string id = rt->id;
+  impl_->flows.emplace(id, std::move(rt));
+  return id;
+}
+
+Status Engine::UnloadFlow(std::string_view flow_id) {
+  FLOWKIT_RETURN_IF_ERROR(impl_->StopFlow(flow_id));
+  std::unique_lock<std::shared_mutex> lock(impl_->flows_mu);
+  auto it = impl_->flows.find(flow_id);
+  if (it != impl_->flows.end()) impl_->flows.erase(it);
+  return Status::OK();
+}
+
+Status Engine::StartFlow(std::string_view flow_id) { return impl_->StartFlow(flow_id); }
+Status Engine::StopFlow(std::string_view flow_id) { return impl_->StopFlow(flow_id); }
+
+Result<FlowStage> Engine::Stage(std::string_view flow_id) const {
+  std::shared_ptr<FlowRuntime> flow = impl_->FindFlow(flow_id);
+  if (!flow) return Status::NotFound("flow '" + std::string(flow_id) + "' is not loaded");
+  return flow->running.load() ? FlowStage::kRunning : FlowStage::kStopped;
+}
+
+std::vector<std::string> Engine::FlowIds() const {
+  std::shared_lock<std::shared_mutex> lock(impl_->flows_mu);
+  std::vector<std::string> ids;
+  for (const auto& [id, flow] : impl_->flows) ids.push_back(id);
+  return ids;
+}
+
+Status Engine::SubmitWebhook(std::string_view flow_id, std::string_view component_id, WebhookRequest request,
+                             std::function<void(WebhookResponse)> on_response, bool enqueue_only) {
+  std::shared_ptr<FlowRuntime> flow = impl_->FindFlow(flow_id);
+  if (!flow || !flow->running.load()) return Status::NotFound("flow '" + std::string(flow_id) + "' is not running");
+  const FlowNode* node = flow->flow->FindNode(component_id);
+  if (node == nullptr) {
+    return Status::NotFound("flow '" + std::string(flow_id) + "' has no component '" + std::string(component_id) + "'");
+  }
+  auto task = std::make_unique<Task>();
+  task->kind = TaskKind::kWebhook;
+  task->flow = flow;
+  task->epoch = flow->epoch.load();
+  task->instance = flow->IndexOf(node);
+  task->payload = std::make_shared<const Json>(Json::MakeObject({{"method", request.method},
+                                                                  {"hostname", request.hostname},
+                                                                  {"headers", request.headers},
+                                                                  {"query", request.query},
+                                                                  {"data", request.data}}));
+  task->correlation_id = internal::NewUuid4();
+  task->message_id = internal::NewUuid4();
+  task->created_ms = impl_->clock->NowMillis();
+  if (enqueue_only) {
+    if (on_response) on_response(WebhookResponse{202, Json::MakeObject(), Json::MakeObject({{"enqueued", true}})});
+  } else if (on_response) {
+    {
+      std::lock_guard<std::mutex> lock(flow->webhooks_mu);
+      flow->webhooks.emplace(task->correlation_id, engine::PendingWebhook{std::move(on_response)});
+    }
+    std::weak_ptr<FlowRuntime> weak = flow;
+    std::string correlation = task->correlation_id;
+    impl_->ScheduleAction(impl_->clock->NowMillis() + impl_->options.webhook_timeout_ms, [weak, correlation] {
+      std::shared_ptr<FlowRuntime> f = weak.lock();
+      if (!f) return;
+      engine::PendingWebhook pending;
+      {
+        std::lock_guard<std::mutex> lock(f->webhooks_mu);
+        auto it = f->webhooks.find(correlation);
+        if (it == f->webhooks.end()) return;
+        pending = std::move(it->second);
+        f->webhooks.erase(it);
+      }
+      pending.respond(WebhookResponse{504, Json::MakeObject(),
+                                      Json::MakeObject({{"error", "deadline_exceeded"},
+                                                        {"message", "no component answered the webhook in time"}})});
+    });
+  }
+  impl_->Dispatch(std::move(task));
+  return Status::OK();
+}
+
+std::vector<DeadLetter> Engine::DeadLetters(std::string_view flow_id) const {
+  std::lock_guard<std::mutex> lock(impl_->dead_mu);
+  std::vector<DeadLetter> out;
+  for (const auto& [id, letter] : impl_->dead) {
+    if (flow_id.empty() || letter.letter.flow_id == flow_id) out.push_back(letter.letter);
+  }
+  return out;
+}
+
+Status Engine::RetryDeadLetter(std::string_view id) {
+  TaskPtr task;
+  {
+    std::lock_guard<std::mutex> lock(impl_->dead_mu);
+    auto it = impl_->dead.find(id);
+    if (it == impl_->dead.end()) return Status::NotFound("no dead letter '" + std::string(id) + "'");
+    FlowRuntime& flow = *it->second.task->flow;
+    if (!flow.running.load()) {
+      return Status::FailedPrecondition("flow '" + flow.id + "' is not running; start it before retrying");
+    }
+    task = std::move(it->second.task);
+    impl_->dead.erase(it);
+  }
+  task->epoch = task->flow->epoch.load();
+  task->attempt = 1;
+  impl_->Dispatch(std::move(task));
+  return Status::OK();
+}
+
+Status Engine::DeleteDeadLetter(std::string_view id) {
+  std::lock_guard<std::mutex> lock(impl_->dead_mu);
+  auto it = impl_->dead.find(id);
+  if (it == impl_->dead.end()) return Status::NotFound("no dead letter '" + std::string(id) + "'");
+  impl_->dead.erase(it);
+  return Status::OK();
+}
+
+bool Engine::WaitIdle(int64_t quiet_ms, int64_t timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(impl_->idle_mu);
+      impl_->idle_cv.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(20)),
+                                [&] { return impl_->outstanding.load() == 0; });
+    }
+    if (impl_->outstanding.load() == 0) {
+      std::lock_guard<std::mutex> lock(impl_->delayed_mu);
+      const int64_t horizon = impl_->clock->NowMillis() + quiet_ms;
+      if (impl_->delayed_tasks.empty() || impl_->delayed_tasks.top().due_ms > horizon) {
+        if (impl_->outstanding.load() == 0) return true;
+      }
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+  }
+}
+
+EngineStats Engine::Stats() const {
+  EngineStats s;
+  s.messages_sent = impl_->stat_sent.load();
+  s.deliveries = impl_->stat_deliveries.load();
+  s.errors = impl_->stat_errors.load();
+  s.retries = impl_->stat_retries.load();
+  s.dead_letters = impl_->stat_dead.load();
+  s.in_flight = static_cast<uint64_t>(std::max<int64_t>(0, impl_->outstanding.load()));
+  {
+    std::lock_guard<std::mutex> lock(impl_->delayed_mu);
+    s.timers_pending = impl_->delayed_tasks.size();
+  }
+  std::shared_lock<std::shared_mutex> lock(impl_->flows_mu);
+  for (const auto& [id, flow] : impl_->flows) s.running_flows += flow->running.load() ? 1 : 0;
+  return s;
+}
+
+DocumentStore& Engine::documents() { return *impl_->documents; }
+
+}  // namespace flowkit
