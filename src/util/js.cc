@@ -1075,6 +1075,78 @@ std::string ToString(const Json& value) {
   return out;
 }
 
+std::string_view Trim(std::string_view text) { return TrimJs(text); }
+std::string_view TrimStart(std::string_view text) { return TrimStartJs(text); }
+std::string_view TrimEnd(std::string_view text) {
+  std::string_view both = TrimJs(text);
+  if (both.empty()) return {};
+  // TrimJs removed leading white space too; put it back.
+  size_t lead = static_cast<size_t>(both.data() - text.data());
+  return text.substr(0, lead + both.size());
+}
+
+void AppendUtf8(char32_t cp, std::string* out) {
+  if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) cp = 0xfffd;
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else {
+    out->push_back(static_cast<char>(0xf0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  }
+}
+
+std::u32string DecodeUtf8(std::string_view s) {
+  std::u32string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    char32_t cp = len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : len == 4 ? (c & 0x07) : c;
+    bool ok = len != 0 && i + len <= s.size();
+    for (size_t k = 1; ok && k < len; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xc0) != 0x80) ok = false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are invalid too.
+    if (ok && ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+               cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))) {
+      ok = false;
+    }
+    if (!ok) {
+      out.push_back(0xfffd);
+      ++i;
+      continue;
+    }
+    out.push_back(cp);
+    i += len;
+  }
+  return out;
+}
+
+std::string EncodeUtf8(std::u32string_view code_points) {
+  std::string out;
+  out.reserve(code_points.size());
+  for (char32_t cp : code_points) AppendUtf8(cp, &out);
+  return out;
+}
+
+size_t Utf16Length(std::string_view text) {
+  size_t n = 0;
+  for (char32_t cp : DecodeUtf8(text)) n += cp >= 0x10000 ? 2 : 1;
+  return n;
+}
+
 std::string NumberToString(double d) { return internal::FormatJsNumber(d); }
 
 std::string_view TypeOf(const Json& value) noexcept {
@@ -1204,6 +1276,269 @@ bool IsDate(const Json& value) { return value.IsUndefined() || ParseDate(value).
 std::optional<int64_t> MomentMillis(const Json& value, int64_t now_ms) {
   if (value.IsUndefined()) return now_ms;
   return ParseDate(value);
+}
+
+std::optional<int64_t> MomentAdd(int64_t ms, double amount, std::string_view unit) {
+  // moment's normalizeUnits: short keys are case-sensitive (m = minute, M = month), long names
+  // are not and may be plural.
+  enum class Unit { kMs, kSecond, kMinute, kHour, kDay, kWeek, kMonth, kQuarter, kYear };
+  static constexpr std::pair<std::string_view, Unit> kShort[] = {
+      {"ms", Unit::kMs},  {"s", Unit::kSecond}, {"m", Unit::kMinute},  {"h", Unit::kHour},
+      {"d", Unit::kDay},  {"w", Unit::kWeek},   {"M", Unit::kMonth},   {"Q", Unit::kQuarter},
+      {"y", Unit::kYear}};
+  static constexpr std::pair<std::string_view, Unit> kLong[] = {
+      {"millisecond", Unit::kMs}, {"second", Unit::kSecond}, {"minute", Unit::kMinute},
+      {"hour", Unit::kHour},      {"day", Unit::kDay},       {"week", Unit::kWeek},
+      {"month", Unit::kMonth},    {"quarter", Unit::kQuarter}, {"year", Unit::kYear}};
+  std::optional<Unit> u;
+  for (const auto& [key, value] : kShort) {
+    if (unit == key) u = value;
+  }
+  if (!u) {
+    std::string lower = LowerAscii(unit);
+    if (lower.size() > 1 && lower.back() == 's') lower.pop_back();
+    for (const auto& [key, value] : kLong) {
+      if (lower == key) u = value;
+    }
+  }
+  if (!u || !std::isfinite(amount)) return std::nullopt;
+
+  // Math.round of the magnitude with the sign kept (moment's absRound).
+  auto abs_round = [](double x) { return x < 0 ? -std::round(-x) : std::round(x); };
+  double result = 0;
+  switch (*u) {
+    case Unit::kMs:
+    case Unit::kSecond:
+    case Unit::kMinute:
+    case Unit::kHour: {
+      constexpr double kUnitMs[] = {1, 1000, 60'000, 3'600'000};
+      result = static_cast<double>(ms) + amount * kUnitMs[static_cast<int>(*u)];
+      break;
+    }
+    case Unit::kDay:
+    case Unit::kWeek:
+      result = static_cast<double>(ms) + abs_round(amount * (*u == Unit::kWeek ? 7 : 1)) * kMsPerDay;
+      break;
+    case Unit::kMonth:
+    case Unit::kQuarter:
+    case Unit::kYear: {
+      const double months = abs_round(amount * (*u == Unit::kYear ? 12 : *u == Unit::kQuarter ? 3 : 1));
+      if (std::fabs(months) > 12.0 * 600'000) return std::nullopt;
+      const Fields f = FieldsOf(ms);
+      const int64_t index = f.year * 12 + (f.month - 1) + static_cast<int64_t>(months);
+      const int64_t year = FloorDiv(index, 12);
+      const unsigned month = static_cast<unsigned>(index - year * 12 + 1);
+      if (year < -271820 || year > 275759) return std::nullopt;
+      const unsigned last = static_cast<unsigned>(
+          (date::year{static_cast<int>(year)} / date::month{month} / date::last).day());
+      std::optional<int64_t> moved =
+          CivilToMs(year, month, std::min(f.day, last), f.hour, f.minute, f.second, f.millisecond, 0);
+      if (!moved) return std::nullopt;
+      result = static_cast<double>(*moved);
+      break;
+    }
+  }
+  // JavaScript dates reach ±8.64e15 ms; setTime truncates toward zero.
+  if (!(std::fabs(result) <= 8.64e15)) return std::nullopt;
+  return static_cast<int64_t>(std::trunc(result));
+}
+
+Result<int64_t> ParseDateWithFormat(std::string_view text, std::string_view format, std::string_view tz_name,
+                                    int64_t now_ms) {
+  FLOWKIT_ASSIGN_OR_RETURN(Zone zone, ResolveZone(tz_name));
+  std::string expanded = ExpandLocalized(format);
+  std::string_view fmt = expanded;
+  auto fail = [&](std::string_view why) {
+    return Status::InvalidArgument("\"" + std::string(text) + "\" does not match the date format \"" +
+                                   std::string(format) + "\": " + std::string(why));
+  };
+  std::optional<int64_t> year, month, day, day_of_year, offset, epoch_ms;
+  int64_t hour = 0, minute = 0, second = 0, millis = 0;
+  int meridiem = 0;  // 1 am, 2 pm
+  size_t pos = 0;
+
+  // Moves to the first place where `accept` holds (moment searches each token's pattern
+  // anywhere in the rest of the input); false when there is none.
+  auto seek = [&](auto accept) {
+    while (pos < text.size() && !accept(pos)) ++pos;
+    return pos < text.size();
+  };
+  auto digits = [&](size_t max, bool signed_ok) -> std::optional<int64_t> {
+    if (!seek([&](size_t p) {
+          return IsDigit(text[p]) ||
+                 (signed_ok && (text[p] == '-' || text[p] == '+') && p + 1 < text.size() && IsDigit(text[p + 1]));
+        })) {
+      return std::nullopt;
+    }
+    bool negative = false;
+    if (text[pos] == '-' || text[pos] == '+') negative = text[pos++] == '-';
+    int64_t v = 0;
+    size_t n = 0;
+    while (pos < text.size() && IsDigit(text[pos]) && n < max) {
+      v = v * 10 + (text[pos++] - '0');
+      ++n;
+    }
+    return negative ? -v : v;
+  };
+  auto word = [&]() -> std::string_view {
+    if (!seek([&](size_t p) { return IsAlpha(text[p]); })) return {};
+    size_t start = pos;
+    while (pos < text.size() && IsAlpha(text[pos])) ++pos;
+    return text.substr(start, pos - start);
+  };
+
+  size_t i = 0;
+  while (i < fmt.size()) {
+    char ch = fmt[i];
+    if (ch == '[') {
+      size_t close = fmt.find(']', i);
+      if (close != std::string_view::npos) {
+        std::string_view lit = fmt.substr(i + 1, close - i - 1);
+        if (text.substr(pos, lit.size()) == lit) pos += lit.size();
+        i = close + 1;
+        continue;
+      }
+    }
+    std::string_view token;
+    for (std::string_view candidate : kFormatTokens) {
+      if (fmt.substr(i, candidate.size()) == candidate) {
+        token = candidate;
+        break;
+      }
+    }
+    if (token.empty() && kSingleTokens.find(ch) != std::string_view::npos) token = fmt.substr(i, 1);
+    if (token.empty()) {
+      if (pos < text.size() && text[pos] == ch) ++pos;
+      ++i;
+      continue;
+    }
+    i += token.size();
+    std::optional<int64_t> v;
+    if (token == "YYYY" || token == "yyyy") {
+      v = digits(4, false);
+      if (v) year = v;
+    } else if (token == "YYYYY" || token == "YYYYYY" || token == "Y") {
+      v = digits(token == "Y" ? 9 : 6, true);
+      if (v) year = v;
+    } else if (token == "YY" || token == "yy") {
+      v = digits(2, false);
+      if (v) year = *v + (*v > 68 ? 1900 : 2000);
+    } else if (token == "M" || token == "MM") {
+      v = digits(2, false);
+      if (v) month = v;
+    } else if (token == "MMM" || token == "MMMM") {
+      std::string_view w = word();
+      auto m = MonthFromName(w);
+      if (!m) return fail("expected a month name");
+      month = *m;
+      v = *m;
+    } else if (token == "D" || token == "DD" || token == "Do") {
+      v = digits(2, false);
+      if (v) day = v;
+      if (token == "Do" && pos + 1 < text.size() && IsAlpha(text[pos]) && IsAlpha(text[pos + 1])) pos += 2;
+    } else if (token == "DDD" || token == "DDDD") {
+      v = digits(3, false);
+      if (v) day_of_year = v;
+    } else if (token == "d" || token == "dd" || token == "ddd" || token == "dddd" || token == "E" ||
+               token == "e") {
+      if (token.size() >= 2) {
+        if (word().empty()) return fail("expected a day name");
+      } else {
+        digits(1, false);
+      }
+      continue;
+    } else if (token == "H" || token == "HH" || token == "h" || token == "hh" || token == "k" || token == "kk") {
+      v = digits(2, false);
+      if (v) hour = (token[0] == 'k' && *v == 24) ? 0 : *v;
+    } else if (token == "m" || token == "mm") {
+      v = digits(2, false);
+      if (v) minute = *v;
+    } else if (token == "s" || token == "ss") {
+      v = digits(2, false);
+      if (v) second = *v;
+    } else if (token[0] == 'S') {
+      if (!seek([&](size_t p) { return IsDigit(text[p]); })) return fail("expected fractional seconds");
+      size_t start = pos;
+      size_t max = token.size() <= 3 ? 3 : std::string_view::npos;
+      while (pos < text.size() && IsDigit(text[pos]) && pos - start < max) ++pos;
+      Cursor c(text.substr(start, pos - start));
+      millis = FractionToMs(c);
+      v = millis;
+    } else if (token == "A" || token == "a") {
+      std::string_view w = word();
+      if (!w.empty() && (Lower(w[0]) == 'a' || Lower(w[0]) == 'p')) {
+        meridiem = Lower(w[0]) == 'a' ? 1 : 2;
+        v = meridiem;
+      } else {
+        return fail("expected AM or PM");
+      }
+    } else if (token == "Z" || token == "ZZ") {
+      if (!seek([&](size_t p) {
+            return text[p] == 'Z' || text[p] == 'z' || ((text[p] == '+' || text[p] == '-') && p + 2 < text.size() &&
+                                                         IsDigit(text[p + 1]) && IsDigit(text[p + 2]));
+          })) {
+        return fail("expected a UTC offset");
+      }
+      Cursor c(text.substr(pos));
+      auto off = ParseIsoOffset(c);
+      if (!off) return fail("expected a UTC offset");
+      pos += c.pos();
+      offset = off;
+      v = *off;
+    } else if (token == "X" || token == "x") {
+      v = digits(18, true);
+      if (!v) return fail("expected a timestamp");
+      int64_t value = *v;
+      if (token == "X") {
+        int64_t frac = 0;
+        if (pos < text.size() && text[pos] == '.') {
+          ++pos;
+          Cursor c(text.substr(pos));
+          frac = FractionToMs(c);
+          pos += c.pos();
+        }
+        epoch_ms = value * 1000 + (value < 0 ? -frac : frac);
+      } else {
+        epoch_ms = value;
+      }
+    } else {
+      continue;  // tokens that carry nothing parseable (week numbers, quarters, zone names)
+    }
+    if (!v) return fail("expected a number for " + std::string(token));
+  }
+  if (epoch_ms) return *epoch_ms;
+  if (!year && !month && !day && !day_of_year) {
+    int now_offset = InfoAt(zone, now_ms).offset_minutes;
+    Fields now = FieldsOf(now_ms + int64_t{now_offset} * 60'000);
+    year = now.year;
+    month = now.month;
+    day = now.day;
+  } else if (!year) {
+    int now_offset = InfoAt(zone, now_ms).offset_minutes;
+    year = FieldsOf(now_ms + int64_t{now_offset} * 60'000).year;
+  }
+  if (meridiem == 2 && hour < 12) hour += 12;
+  if (meridiem == 1 && hour == 12) hour = 0;
+  int64_t m = month.value_or(1);
+  int64_t d = day.value_or(1);
+  if (day_of_year && !month && !day) {
+    if (*day_of_year < 1 || *day_of_year > DaysInYear(*year)) return fail("day of year out of range");
+    int64_t days = DaysFromCivil(*year, 1, 1) + *day_of_year - 1;
+    Fields f = FieldsOf(days * kMsPerDay);
+    m = f.month;
+    d = f.day;
+  }
+  auto wall = CivilToMs(*year, m, d, hour, minute, second, millis, 0);
+  if (!wall) return fail("no such date or time");
+  if (offset) return *wall - *offset * 60'000;
+  if (zone.tz == nullptr) return *wall - int64_t{zone.fixed_minutes} * 60'000;
+  try {
+    auto local = date::local_time<std::chrono::milliseconds>{std::chrono::milliseconds{*wall}};
+    auto sys = zone.tz->to_sys(local, date::choose::earliest);
+    return static_cast<int64_t>(sys.time_since_epoch().count());
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
 }
 
 std::string FormatIso(int64_t ms) {

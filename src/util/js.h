@@ -34,6 +34,18 @@ double ParseFloatString(std::string_view text);
 std::string ToString(const Json& value);
 std::string NumberToString(double d);
 
+// String.prototype.trim / trimStart / trimEnd (JavaScript's white space set, UTF-8 aware).
+std::string_view Trim(std::string_view text);
+std::string_view TrimStart(std::string_view text);
+std::string_view TrimEnd(std::string_view text);
+
+// UTF-8 helpers for string operations that JavaScript defines on characters. Invalid bytes
+// decode to U+FFFD. Length counts UTF-16 code units, as String.prototype.length does.
+std::u32string DecodeUtf8(std::string_view text);
+std::string EncodeUtf8(std::u32string_view code_points);
+void AppendUtf8(char32_t code_point, std::string* out);
+size_t Utf16Length(std::string_view text);
+
 // typeof x, with "object" for null, arrays and objects.
 std::string_view TypeOf(const Json& value) noexcept;
 
@@ -75,6 +87,22 @@ bool IsDate(const Json& value);
 // moment(x).valueOf() for a value IsDate accepts: ParseDate(x), except that undefined is
 // `now_ms` (moment(undefined) is the current time). nullopt when !IsDate(x).
 std::optional<int64_t> MomentMillis(const Json& value, int64_t now_ms);
+// moment(ms).add(amount, unit), in UTC. "ms", "s", "m", "h" add exact time (fractions kept, the
+// sum truncated to whole ms); "d" and "w" add Math.round(amount, x7 for weeks) days; "M", "Q"
+// and "y" add Math.round(amount, x3 / x12) months, clamping the day to the month's last
+// (Jan 31 + 1 M = Feb 28/29). moment's long names ("minutes", "day", ...) work too. nullopt for
+// an unknown unit (moment then adds nothing), a non-finite amount, or a result past the years
+// JavaScript dates reach.
+std::optional<int64_t> MomentAdd(int64_t ms, double amount, std::string_view unit);
+
+// moment(text, format[, tz]) in moment's forgiving mode: format tokens YYYY YY Y M MM MMM MMMM
+// D DD Do DDD DDDD H HH h hh k kk m mm s ss S.. A a Z ZZ X x (day names are read and ignored);
+// literal text in the format may be missing or differ in the input. Fields the format lacks
+// default as moment's do: no date at all → the day of `now_ms` in the zone, otherwise month 1 /
+// day 1; time 00:00:00. Times without an offset are wall time in `tz_name` (UTC when empty).
+// kInvalidArgument when the text does not fit or the zone is unknown.
+Result<int64_t> ParseDateWithFormat(std::string_view text, std::string_view format,
+                                    std::string_view tz_name, int64_t now_ms);
 
 // Date.prototype.toISOString: "2026-11-23T18:23:11.000Z" (±YYYYYY outside years 0..9999).
 std::string FormatIso(int64_t ms);
