@@ -5,6 +5,7 @@
 // looked up (and copied, so the registry need not outlive the transform), and constant
 // subtrees and constant modifier arguments are prebuilt. Evaluation then only walks the tree.
 #include <charconv>
+#include <cstddef>
 #include <exception>
 #include <span>
 #include <string>
@@ -24,6 +25,7 @@ constexpr std::string_view kClose = "}}}";
 constexpr int kUndefinedChain = -1;  // a placeholder that names nothing: evaluates to undefined
 
 struct Member;
+struct Slot;
 
 struct Node {
   enum class Kind : uint8_t { kLiteral, kChain, kConcat, kObject, kArray };
@@ -35,10 +37,17 @@ struct Node {
 
   Kind kind = Kind::kLiteral;
   int chain = kUndefinedChain;  // kChain
-  Json literal;                 // kLiteral
-  std::vector<Part> parts;      // kConcat
-  std::vector<Member> members;  // kObject
-  std::vector<Node> elements;   // kArray
+  // kLiteral: the value. kObject / kArray: a skeleton holding the constant members or elements
+  // in place and undefined in each slot; evaluation copies it in one go and fills the slots,
+  // which is cheaper than building the container member by member.
+  Json literal;
+  std::vector<Part> parts;  // kConcat
+  std::vector<Slot> slots;  // kObject / kArray, by ascending position
+};
+
+struct Slot {
+  size_t position;
+  Node value;
 };
 
 struct Member {
@@ -76,6 +85,7 @@ using transform_internal::kOpen;
 using transform_internal::kUndefinedChain;
 using transform_internal::Member;
 using transform_internal::Node;
+using transform_internal::Slot;
 
 struct CompiledTransform::Impl {
   bool identity = false;
@@ -125,26 +135,36 @@ class Compiler {
         return CompileString(value.StringView(), map, pointer);
       case Json::Type::kObject: {
         node.kind = Node::Kind::kObject;
-        node.members.reserve(value.size());
-        bool constant = true;
+        node.literal = Json::MakeObject();
+        JsonObject& skeleton = node.literal.MutableObject();
+        skeleton.Reserve(value.size());
         for (const JsonMember& m : value.object()) {
           Node child = CompileTemplate(m.value, map, JsonPointerAppend(pointer, m.key));
-          constant = constant && child.kind == Node::Kind::kLiteral;
-          node.members.push_back(Member{m.key, std::move(child)});
+          if (child.kind == Node::Kind::kLiteral) {
+            skeleton.Append(m.key, std::move(child.literal));
+          } else {
+            skeleton.Append(m.key, Json::Undefined());
+            node.slots.push_back(Slot{skeleton.size() - 1, std::move(child)});
+          }
         }
-        if (constant) return Literal(value);
+        if (node.slots.empty()) return Literal(value);
         return node;
       }
       case Json::Type::kArray: {
         node.kind = Node::Kind::kArray;
-        node.elements.reserve(value.size());
-        bool constant = true;
+        node.literal = Json::MakeArray();
+        Json::Array& skeleton = node.literal.MutableArray();
+        skeleton.reserve(value.size());
         for (size_t i = 0; i < value.size(); ++i) {
           Node child = CompileTemplate(value.At(i), map, JsonPointerAppend(pointer, i));
-          constant = constant && child.kind == Node::Kind::kLiteral;
-          node.elements.push_back(std::move(child));
+          if (child.kind == Node::Kind::kLiteral) {
+            skeleton.push_back(std::move(child.literal));
+          } else {
+            skeleton.push_back(Json::Undefined());
+            node.slots.push_back(Slot{i, std::move(child)});
+          }
         }
-        if (constant) return Literal(value);
+        if (node.slots.empty()) return Literal(value);
         return node;
       }
       default:
@@ -480,23 +500,34 @@ Json EvalNode(const Node& node, EvalState& st) {
       return Json(std::move(text));
     }
     case Node::Kind::kObject: {
-      JsonObject obj;
-      obj.Reserve(node.members.size());
-      for (const Member& m : node.members) {
-        Json v = EvalNode(m.value, st);
+      Json out = node.literal;
+      auto members = out.MutableObject().begin();
+      bool omitted = false;
+      for (const Slot& slot : node.slots) {
+        Json& value = members[static_cast<std::ptrdiff_t>(slot.position)].value;
+        value = EvalNode(slot.value, st);
         if (!st.status.ok()) break;
-        if (!v.IsUndefined()) obj.Append(m.key, std::move(v));
+        omitted = omitted || value.IsUndefined();
       }
-      return Json(std::move(obj));
+      if (omitted) {
+        // Members whose value is undefined are left out, as JSON.stringify would.
+        JsonObject kept;
+        kept.Reserve(out.size());
+        for (JsonMember& m : out.MutableObject()) {
+          if (!m.value.IsUndefined()) kept.Append(std::move(m.key), std::move(m.value));
+        }
+        return Json(std::move(kept));
+      }
+      return out;
     }
     case Node::Kind::kArray: {
-      Json::Array arr;
-      arr.reserve(node.elements.size());
-      for (const Node& e : node.elements) {
-        arr.push_back(EvalNode(e, st));
+      Json out = node.literal;
+      Json::Array& elements = out.MutableArray();
+      for (const Slot& slot : node.slots) {
+        elements[slot.position] = EvalNode(slot.value, st);
         if (!st.status.ok()) break;
       }
-      return Json(std::move(arr));
+      return out;
     }
   }
   return Json::Undefined();
