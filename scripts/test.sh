@@ -51,7 +51,7 @@ phase() {
   echo
   echo "==> $phase_name"
 }
-phase_done() { timings+=("$(printf '%-44s %4ds' "$phase_name" $((SECONDS - phase_start)))"); }
+phase_done() { timings+=("$(printf '%5ds  %s' $((SECONDS - phase_start)) "$phase_name")"); }
 
 summary() {
   local rc=$?
