@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "flow/field_reader.h"
+#include "flow/names.h"
 #include "flowkit/transform.h"
 
 namespace flowkit {
@@ -38,6 +39,25 @@ bool IsOneOf(std::string_view key, const std::array<std::string_view, N>& keys) 
 
 bool IsWordChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// The number of dot-separated parts of `name` when each is a non-empty run of \w characters
+// (ASCII, as in JavaScript without the u flag); 0 otherwise.
+int CountNameParts(std::string_view name) {
+  int parts = 1;
+  size_t part_length = 0;
+  for (char c : name) {
+    if (c == '.') {
+      if (part_length == 0) return 0;
+      ++parts;
+      part_length = 0;
+    } else if (IsWordChar(c)) {
+      ++part_length;
+    } else {
+      return 0;
+    }
+  }
+  return part_length > 0 ? parts : 0;
 }
 
 // Compiles a port or properties schema; null (and a diagnostic) when unusable.
@@ -136,6 +156,12 @@ void ParsePorts(FieldReader& reader, std::string_view key, std::string_view kind
   }
 }
 
+// Scalars are shown as written ("x", 2); containers by their type.
+std::string DescribeValue(const Json& value) {
+  if (value.IsArray() || value.IsObject()) return std::string(JsonTypeName(value));
+  return value.Dump();
+}
+
 bool ParseFireSymbol(const Json& value, FireSymbol* out) {
   if (value.IsInteger()) {
     // Appmixer's own examples write the numbers 1 and 0 next to "*" (["*", 1]).
@@ -163,8 +189,7 @@ void ParseFireRow(const Json& row, const std::string& pointer, size_t in_port_co
     if (!ParseFireSymbol(row.At(i), &symbol)) {
       diags.Error(JsonPointerAppend(pointer, i),
                   "expected a fire-pattern symbol (\"*\", \"1\", \"0\", \"A\", 1 or 0), got " +
-                      (row.At(i).IsString() ? "\"" + row.At(i).AsString() + "\""
-                                            : std::string(JsonTypeName(row.At(i)))));
+                      DescribeValue(row.At(i)));
       valid = false;
       continue;
     }
@@ -286,10 +311,17 @@ void ParseManifest(const Json& doc, Manifest* m, Diagnostics& diags) {
     return;
   }
   FieldReader reader(doc, "", diags);
-  if (reader.String("name", &m->name, /*required=*/true) && !IsValidComponentTypeName(m->name)) {
-    diags.Error("/name", "'" + m->name +
-                             "' is not a valid component type name (expected "
-                             "vendor.service.module.Component; letters, digits and '_' only)");
+  if (reader.String("name", &m->name, /*required=*/true)) {
+    if (!flow_internal::IsAcceptedComponentTypeName(m->name)) {
+      diags.Error("/name", "'" + m->name +
+                               "' is not a valid component type name (expected "
+                               "vendor.service.module.Component; letters, digits and '_' only)");
+    } else if (!IsValidComponentTypeName(m->name)) {
+      diags.Warning("/name", "'" + m->name +
+                                 "' has no module part (Appmixer documents "
+                                 "vendor.service.module.Component; its own connectors also use "
+                                 "vendor.service.Component)");
+    }
   }
   reader.String("label", &m->label);
   reader.String("description", &m->description);
@@ -348,22 +380,16 @@ void ParseManifest(const Json& doc, Manifest* m, Diagnostics& diags) {
 
 }  // namespace
 
-bool IsValidComponentTypeName(std::string_view name) {
-  int parts = 0;
-  size_t part_length = 0;
-  for (char c : name) {
-    if (c == '.') {
-      if (part_length == 0) return false;
-      ++parts;
-      part_length = 0;
-    } else if (IsWordChar(c)) {
-      ++part_length;
-    } else {
-      return false;
-    }
-  }
-  return part_length > 0 && parts == 3;
+bool IsValidComponentTypeName(std::string_view name) { return CountNameParts(name) == 4; }
+
+namespace flow_internal {
+
+bool IsAcceptedComponentTypeName(std::string_view name) {
+  const int parts = CountNameParts(name);
+  return parts == 3 || parts == 4;
 }
+
+}  // namespace flow_internal
 
 const PortSpec* Manifest::FindInPort(std::string_view port) const noexcept {
   for (const PortSpec& p : in_ports) {

@@ -9,6 +9,8 @@
 #include <system_error>
 #include <utility>
 
+#include "flow/names.h"
+
 namespace flowkit {
 
 struct ComponentRegistry::Impl {
@@ -24,7 +26,7 @@ Status ComponentRegistry::Register(Manifest manifest, BehaviourFactory factory, 
 
 Status ComponentRegistry::Register(Manifest manifest, BehaviourFactory factory,
                                    ComponentOptions options, bool replace) {
-  if (!IsValidComponentTypeName(manifest.name)) {
+  if (!flow_internal::IsAcceptedComponentTypeName(manifest.name)) {
     return Status::InvalidArgument("cannot register component type '" + manifest.name +
                                    "': not a valid type name (vendor.service.module.Component)");
   }
@@ -114,7 +116,7 @@ Result<size_t> ComponentRegistry::LoadManifestDirectory(const std::string& dir,
     }
     std::string name = manifest->name;
     impl_->types.insert_or_assign(
-        std::move(name), ComponentType{std::make_shared<const Manifest>(std::move(manifest).value()), nullptr});
+        std::move(name), ComponentType{std::make_shared<const Manifest>(std::move(manifest).value()), nullptr, ComponentOptions{}});
     ++loaded;
   }
   if (diagnostics != nullptr) diagnostics->Append(diags);
