@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "flowkit/version.h"
+#include "run.h"
 #include "validate.h"
 
 int main(int argc, char** argv) {
@@ -19,11 +20,28 @@ int main(int argc, char** argv) {
   validate_cmd->add_option("--components", validate.component_dirs,
                            "Load every component.json below DIR as a known component type")
       ->type_name("DIR")
-      ->check(CLI::ExistingDirectory);
+      ->check(CLI::ExistingDirectory)
+      ->allow_extra_args(false);
   validate_cmd->add_option("files", validate.files, "Manifest or flow files")->required()->type_name("FILE");
+
+  flowkit::cli::RunOptions run;
+  CLI::App* run_cmd = app.add_subcommand("run", "Run a flow on the embedded engine and print what it emits");
+  run_cmd->add_option("flow", run.flow_file, "Flow file (an object with `flow`)")->required()->type_name("FLOW.json");
+  run_cmd->add_option("--timeout", run.timeout_s, "Give up after S seconds (default 60)")->type_name("S");
+  run_cmd->add_option("--wait", run.wait_s, "Stop once idle with no timer due within S seconds (default 5)")
+      ->type_name("S");
+  run_cmd->add_option("--seed-file", run.seed_files, "Pre-load file PATH under id ID")
+      ->type_name("ID=PATH")
+      ->allow_extra_args(false);
+  run_cmd->add_option("--data", run.data_dir, "Durable data directory")->type_name("DIR");
+  run_cmd->add_option("--components", run.component_dirs, "Extra component manifests")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
+  run_cmd->add_option("--user", run.user_id, "User id owning the run's data (default local)");
 
   CLI11_PARSE(app, argc, argv);
 
   if (validate_cmd->parsed()) return flowkit::cli::RunValidate(validate, std::cout, std::cerr);
+  if (run_cmd->parsed()) return flowkit::cli::RunFlow(run, std::cout, std::cerr);
   return 2;
 }

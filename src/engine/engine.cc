@@ -286,11 +286,16 @@ struct Engine::Impl {
   // --- delivery ---------------------------------------------------------------------------------
 
   void Process(TaskPtr task);
+  // Work a call produced that must wait until every component of the flow has started.
+  struct Deferred {
+    std::vector<TaskPtr> ready;
+    std::vector<std::pair<TaskPtr, int64_t>> delayed;
+  };
   Status Invoke(const std::shared_ptr<FlowRuntime>& flow_ref, Instance& inst, InvocationKind kind,
                 const Task* task, std::vector<PendingInput> inputs, ScopeChain scope,
-                const std::string& correlation_id);
+                const std::string& correlation_id, Deferred* deferred = nullptr);
   void Commit(const std::shared_ptr<FlowRuntime>& flow_ref, Instance& inst, const ScopeChain& scope,
-              const std::string& correlation_id, Outbox& out);
+              const std::string& correlation_id, Outbox& out, Deferred* deferred);
   void Fail(TaskPtr task, Instance& inst, const Status& error);
   void RecordInsight(const FlowRuntime& flow, const Instance& inst, std::string severity, std::string port_type,
                      std::string port, const std::string& correlation_id, const std::string& message_id,
@@ -479,7 +484,7 @@ void Engine::Impl::RecordInsight(const FlowRuntime& flow, const Instance& inst, 
 
 Status Engine::Impl::Invoke(const std::shared_ptr<FlowRuntime>& flow_ref, Instance& inst, InvocationKind kind,
                             const Task* task, std::vector<PendingInput> inputs, ScopeChain scope,
-                            const std::string& correlation_id) {
+                            const std::string& correlation_id, Deferred* deferred) {
   FlowRuntime& flow = *flow_ref;
   // A concurrent instance works on a snapshot of its state; a serialized one reads it directly
   // (no other call of it runs).
@@ -516,14 +521,21 @@ Status Engine::Impl::Invoke(const std::shared_ptr<FlowRuntime>& flow_ref, Instan
         ctx.state_transaction().CommitTo(&inst.state);
       }
     }
-    Commit(flow_ref, inst, scope, correlation_id, ctx.outbox());
+    Commit(flow_ref, inst, scope, correlation_id, ctx.outbox(), deferred);
   }
   return status;
 }
 
 void Engine::Impl::Commit(const std::shared_ptr<FlowRuntime>& flow_ref, Instance& inst, const ScopeChain& scope,
-                          const std::string& correlation_id, Outbox& out) {
+                          const std::string& correlation_id, Outbox& out, Deferred* deferred) {
   FlowRuntime& flow = *flow_ref;
+  auto dispatch = [&](TaskPtr t) {
+    if (deferred != nullptr) {
+      deferred->ready.push_back(std::move(t));
+    } else {
+      Dispatch(std::move(t));
+    }
+  };
   const uint64_t epoch = flow.epoch.load(std::memory_order_acquire);
   const int64_t now = clock->NowMillis();
   const size_t self = flow.IndexOf(inst.node);
@@ -549,7 +561,7 @@ void Engine::Impl::Commit(const std::shared_ptr<FlowRuntime>& flow_ref, Instance
       task->correlation_id = correlation_id;
       task->message_id = internal::NewUuid4();
       task->created_ms = now;
-      Dispatch(std::move(task));
+      dispatch(std::move(task));
     }
   }
   for (Outbox::Timer& timer : out.timers) {
@@ -564,7 +576,11 @@ void Engine::Impl::Commit(const std::shared_ptr<FlowRuntime>& flow_ref, Instance
     task->message_id = internal::NewUuid4();
     task->timeout_id = timer.id;
     task->created_ms = now;
-    Schedule(std::move(task), timer.due_ms);
+    if (deferred != nullptr) {
+      deferred->delayed.emplace_back(std::move(task), timer.due_ms);
+    } else {
+      Schedule(std::move(task), timer.due_ms);
+    }
   }
   if (!out.cleared_timers.empty()) {
     std::lock_guard<std::mutex> lock(flow.timers_mu);
@@ -581,7 +597,7 @@ void Engine::Impl::Commit(const std::shared_ptr<FlowRuntime>& flow_ref, Instance
       task->correlation_id = correlation_id;
       task->message_id = internal::NewUuid4();
       task->created_ms = now;
-      Dispatch(std::move(task));
+      dispatch(std::move(task));
     }
   }
   if (out.response) {
@@ -877,10 +893,13 @@ Status Engine::Impl::StartFlow(std::string_view flow_id) {
   flow->running.store(true, std::memory_order_release);
 
   // Start in document order; a failure stops the ones already started and leaves the flow stopped.
+  // What the Start calls send is held back until every component has started, so no component
+  // receives a message before its own Start ran.
+  Deferred deferred;
   for (size_t i = 0; i < flow->instances.size(); ++i) {
     Instance& inst = *flow->instances[i];
     const std::string correlation_id = internal::NewUuid4();
-    Status s = Invoke(flow, inst, InvocationKind::kStart, nullptr, {}, ScopeChain(), correlation_id);
+    Status s = Invoke(flow, inst, InvocationKind::kStart, nullptr, {}, ScopeChain(), correlation_id, &deferred);
     if (!s.ok()) {
       flow->running.store(false, std::memory_order_release);
       flow->epoch.fetch_add(1);
@@ -893,6 +912,8 @@ Status Engine::Impl::StartFlow(std::string_view flow_id) {
       return s.WithPrefix("component " + inst.node->id + " (" + inst.node->type + ") failed to start");
     }
   }
+  for (TaskPtr& t : deferred.ready) Dispatch(std::move(t));
+  for (auto& [t, due] : deferred.delayed) Schedule(std::move(t), due);
   for (size_t i = 0; i < flow->instances.size(); ++i) {
     Instance& inst = *flow->instances[i];
     if (!inst.node->manifest->tick) continue;

@@ -1,0 +1,116 @@
+// Black-box tests of `flowkit run`: its output lines and exit codes are a user contract.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "flowkit/json.h"
+#include "tools/cli_runner.h"
+
+namespace {
+
+using flowkit::Json;
+using flowkit::testing_support::CliResult;
+using flowkit::testing_support::RunCli;
+
+const std::string kDir = std::string(FLOWKIT_TEST_FIXTURES) + "/run";
+
+std::vector<Json> Lines(const std::string& out) {
+  std::vector<Json> lines;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    auto j = Json::Parse(line);
+    EXPECT_TRUE(j.ok()) << "not a JSON line: " << line;
+    if (j.ok()) lines.push_back(std::move(j).value());
+  }
+  return lines;
+}
+
+TEST(RunCli, PrintsEveryEmittedMessageThenASummary) {
+  CliResult r = RunCli({"run", kDir + "/counter-store-flow.json", "--wait", "0.2"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::vector<Json> lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 4u) << r.out;  // OnStart, Counter, Set, summary
+  EXPECT_EQ(lines[0]["component"].AsString(), "on");
+  EXPECT_EQ(lines[0]["type"].AsString(), "appmixer.utils.controls.OnStart");
+  EXPECT_EQ(lines[0]["port"].AsString(), "out");
+  EXPECT_TRUE(lines[0]["content"]["started"].IsString());
+  EXPECT_EQ(lines[1]["component"].AsString(), "counter");
+  EXPECT_EQ(lines[1]["content"]["count"].AsInt(), 15);
+  const Json& summary = lines.back()["summary"];
+  EXPECT_EQ(summary["messages"].AsInt(), 3);
+  EXPECT_TRUE(summary["errors"].IsArray());
+  EXPECT_EQ(summary["errors"].size(), 0u);
+  EXPECT_EQ(summary["deadLetters"].AsInt(), 0);
+  EXPECT_EQ(summary["stores"]["results"]["count"].AsInt(), 15);
+}
+
+TEST(RunCli, ValidationFailuresAreDeadLettersAndExitOne) {
+  CliResult r = RunCli({"run", kDir + "/invalid-input-flow.json", "--wait", "0.2"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  std::vector<Json> lines = Lines(r.out);
+  ASSERT_FALSE(lines.empty());
+  const Json& summary = lines.back()["summary"];
+  EXPECT_EQ(summary["deadLetters"].AsInt(), 1);
+  ASSERT_EQ(summary["errors"].size(), 1u);
+  EXPECT_EQ(summary["errors"][0]["component"].AsString(), "save");
+  EXPECT_NE(summary["errors"][0]["message"].AsString().find("key"), std::string::npos) << r.out;
+}
+
+TEST(RunCli, BadInputIsAClearErrorWithExitTwo) {
+  CliResult missing = RunCli({"run", kDir + "/no-such-flow.json"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("cannot open"), std::string::npos) << missing.err;
+
+  CliResult bad_seed = RunCli({"run", kDir + "/counter-store-flow.json", "--seed-file", "noequals"});
+  EXPECT_EQ(bad_seed.exit_code, 2);
+  EXPECT_NE(bad_seed.err.find("ID=PATH"), std::string::npos) << bad_seed.err;
+
+  CliResult unknown = RunCli({"run", std::string(FLOWKIT_TEST_FIXTURES) + "/cli/good-flow.json"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown component type"), std::string::npos) << unknown.err;
+}
+
+// Appmixer's own end-to-end test flows, from the public connector repository when a checkout is
+// available (FLOWKIT_APPMIXER_CONNECTORS); they must run unchanged and land in the success store.
+struct AppmixerFlow {
+  const char* path;
+  std::vector<std::string> extra_args;
+};
+
+class AppmixerE2E : public ::testing::TestWithParam<AppmixerFlow> {};
+
+TEST_P(AppmixerE2E, RunsUnchangedAndReportsSuccess) {
+  const char* root = std::getenv("FLOWKIT_APPMIXER_CONNECTORS");
+  if (root == nullptr || !std::filesystem::exists(std::string(root) + "/" + GetParam().path)) {
+    GTEST_SKIP() << "FLOWKIT_APPMIXER_CONNECTORS does not point at an appmixer-connectors checkout";
+  }
+  std::vector<std::string> args{"run", std::string(root) + "/" + GetParam().path, "--wait", "1", "--timeout", "60"};
+  for (const std::string& a : GetParam().extra_args) args.push_back(a);
+  CliResult r = RunCli(args);
+  std::vector<Json> lines = Lines(r.out);
+  ASSERT_FALSE(lines.empty()) << r.err;
+  const Json& summary = lines.back()["summary"];
+  ASSERT_TRUE(summary.IsObject()) << r.out;
+  // ProcessE2EResults writes the test case into its successStoreId or its failedStoreId.
+  auto flow = Json::Parse(flowkit::testing_support::Slurp(std::string(root) + "/" + GetParam().path));
+  ASSERT_TRUE(flow.ok());
+  std::string success_store, failed_store;
+  for (const flowkit::JsonMember& node : (*flow)["flow"].object()) {
+    if (node.value["type"].AsString() != "appmixer.utils.test.ProcessE2EResults") continue;
+    success_store = node.value["config"]["properties"]["successStoreId"].AsString();
+    failed_store = node.value["config"]["properties"]["failedStoreId"].AsString();
+  }
+  ASSERT_FALSE(success_store.empty()) << "the flow has no ProcessE2EResults";
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_FALSE(summary["stores"][success_store].empty()) << r.out;
+  EXPECT_TRUE(summary["stores"][failed_store].empty()) << r.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Flows, AppmixerE2E,
+                         ::testing::Values(AppmixerFlow{"src/appmixer/utils/filters/test-flow.json", {}}));
+
+}  // namespace
