@@ -1,4 +1,6 @@
 // appmixer.utils.controls.*, run one at a time in the component harness.
+#include "components/controls/controls.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -9,7 +11,6 @@
 #include <vector>
 
 #include "components/builtin_registry.h"
-#include "components/controls/controls.h"
 #include "components/controls/expression.h"
 #include "flowkit/testing.h"
 
@@ -89,7 +90,8 @@ TEST(ControlsRegistry, RegistersEveryTypeWithItsPortsAndConcurrency) {
     EXPECT_TRUE(type->manifest->icon.empty());
   }
   EXPECT_TRUE(Registry().Find("appmixer.utils.controls.OnStart")->manifest->IsTrigger());
-  EXPECT_EQ(Registry().Find("appmixer.utils.controls.Each")->manifest->in_ports[0].max_connections, 1);
+  EXPECT_EQ(Registry().Find("appmixer.utils.controls.Each")->manifest->in_ports[0].max_connections,
+            1);
   EXPECT_EQ(Registry().Find("appmixer.utils.controls.Switch5")->manifest->label, "Switch");
 }
 
@@ -148,7 +150,8 @@ std::string ConditionPort(const Json& clause, int64_t advance_ms = 0) {
   h->clock().Advance(advance_ms);
   Json content = Json::MakeObject(
       {{"expression",
-        Json::MakeObject({{"AND", Json::MakeArray({Json::MakeObject({{"OR", Json::MakeArray({clause})}})})}})}});
+        Json::MakeObject(
+            {{"AND", Json::MakeArray({Json::MakeObject({{"OR", Json::MakeArray({clause})}})})}})}});
   Status s = h->Receive("in", content);
   if (!s.ok()) return s.ToString();
   if (h->sent().size() != 1) return "sent " + std::to_string(h->sent().size()) + " messages";
@@ -204,7 +207,8 @@ TEST(ControlsCondition, OrderingComparesNumbersThenDates) {
       {R"({"input":"2020-01-01T00:00:00.000Z","operator":">=","value":"2020-01-01"})", "true"},
       {R"({"input":"2020-01-01T00:00:00.000Z","operator":"<=","value":"2020-01-01"})", "true"},
       {R"({"input":"2020-01-01T00:00:00+01:00","operator":"<","value":"2020-01-01"})", "true"},
-      {R"({"input":"Tue, 01 Nov 2016 01:23:45 +0000","operator":"<","value":"2016-11-02"})", "true"},
+      {R"({"input":"Tue, 01 Nov 2016 01:23:45 +0000","operator":"<","value":"2016-11-02"})",
+       "true"},
   });
 }
 
@@ -249,21 +253,29 @@ TEST(ControlsCondition, RangeOverNumbersAndDates) {
   ExpectClauses({
       {R"({"input":"11","operator":"range","rangeMin":"1","rangeMax":"111"})", "true"},
       {R"({"input":"10","operator":"range","rangeMin":"10","rangeMax":"10"})", "true"},
-      {R"({"input":"10","operator":"range","rangeMin":"10","rangeMax":"20","exclusiveMin":true})", "false"},
-      {R"({"input":"20","operator":"range","rangeMin":"10","rangeMax":"20","exclusiveMax":true})", "false"},
+      {R"({"input":"10","operator":"range","rangeMin":"10","rangeMax":"20","exclusiveMin":true})",
+       "false"},
+      {R"({"input":"20","operator":"range","rangeMin":"10","rangeMax":"20","exclusiveMax":true})",
+       "false"},
       {R"({"input":"20","operator":"range","rangeMin":"10","rangeMax":"20"})", "true"},
       {R"({"input":"0","operator":"range","rangeMin":"1","rangeMax":"2"})", "false"},
       {R"({"input":"x","operator":"range","rangeMin":"1","rangeMax":"2"})", "false"},
-      {R"({"input":"2020-01-15","operator":"range","rangeMin":"2020-01-01","rangeMax":"2020-02-01"})", "true"},
-      {R"({"input":"2020-02-01","operator":"range","rangeMin":"2020-01-01","rangeMax":"2020-02-01"})", "true"},
-      {R"({"input":"2020-03-01","operator":"range","rangeMin":"2020-01-01","rangeMax":"2020-02-01"})", "false"},
+      {R"({"input":"2020-01-15","operator":"range","rangeMin":"2020-01-01","rangeMax":"2020-02-01"})",
+       "true"},
+      {R"({"input":"2020-02-01","operator":"range","rangeMin":"2020-01-01","rangeMax":"2020-02-01"})",
+       "true"},
+      {R"({"input":"2020-03-01","operator":"range","rangeMin":"2020-01-01","rangeMax":"2020-02-01"})",
+       "false"},
       // One instant for all three: inclusive holds, exclusive does not (the flow's range dates).
       {R"({"input":"2020-01-01T10:00:00Z","operator":"range","rangeMin":"2020-01-01T10:00:00Z",
-          "rangeMax":"2020-01-01T10:00:00Z"})", "true"},
+          "rangeMax":"2020-01-01T10:00:00Z"})",
+       "true"},
       {R"({"input":"2020-01-01T10:00:00Z","operator":"range","rangeMin":"2020-01-01T10:00:00Z",
-          "rangeMax":"2020-01-01T10:00:00Z","exclusiveMin":true,"exclusiveMax":true})", "false"},
+          "rangeMax":"2020-01-01T10:00:00Z","exclusiveMin":true,"exclusiveMax":true})",
+       "false"},
       // Appmixer's date bug: equality with the minimum is tested against the maximum.
-      {R"({"input":"2020-01-01","operator":"range","rangeMin":"2020-01-01","rangeMax":"2020-02-01"})", "false"},
+      {R"({"input":"2020-01-01","operator":"range","rangeMin":"2020-01-01","rangeMax":"2020-02-01"})",
+       "false"},
   });
 }
 
@@ -273,8 +285,8 @@ TEST(ControlsCondition, RegexTestsTextOfInput) {
       {R"({"input":"1","operator":"regex","regex":"fff"})", "false"},
       {R"({"input":12345,"operator":"regex","regex":"^\\d+$"})", "true"},
       {R"({"input":"ABC","operator":"regex","regex":"abc"})", "false"},  // no flags
-      {R"({"input":"anything","operator":"regex"})", "true"},          // new RegExp(undefined)
-      {R"({"operator":"regex","regex":"^undefined$"})", "true"},        // String(undefined)
+      {R"({"input":"anything","operator":"regex"})", "true"},            // new RegExp(undefined)
+      {R"({"operator":"regex","regex":"^undefined$"})", "true"},         // String(undefined)
   });
 }
 
@@ -338,7 +350,8 @@ TEST(ControlsCondition, AndOfOrs) {
 }
 
 TEST(ControlsCondition, MissingOrFalsyExpressionGoesToFalse) {
-  for (const char* content : {"{}", R"({"expression":""})", R"({"expression":null})", R"({"expression":0})"}) {
+  for (const char* content :
+       {"{}", R"({"expression":""})", R"({"expression":null})", R"({"expression":0})"}) {
     auto h = Make("Condition");
     ASSERT_TRUE(h->Receive("in", J(content)).ok()) << content;
     ASSERT_EQ(h->sent().size(), 1u) << content;
@@ -353,7 +366,8 @@ TEST(ControlsCondition, LogsTheAndList) {
   Json expression = J(R"({"AND":[{"OR":[{"input":"1","operator":"=","value":"1"}]}]})");
   ASSERT_TRUE(h->Receive("in", Json::MakeObject({{"expression", expression}})).ok());
   ASSERT_EQ(h->logs().size(), 1u);
-  EXPECT_EQ(h->logs()[0], Json::MakeObject({{"step", "expressions"}, {"expressions", expression["AND"]}}));
+  EXPECT_EQ(h->logs()[0],
+            Json::MakeObject({{"step", "expressions"}, {"expressions", expression["AND"]}}));
 }
 
 TEST(ControlsCondition, ReadsFieldAndExpectedAsAppmixersTestFlowWritesThem) {
@@ -407,7 +421,8 @@ TEST(ControlsExpression, EvaluatesClausesDirectly) {
   };
   EXPECT_TRUE(holds(R"({"input":"5","operator":"<=","value":5})"));
   EXPECT_FALSE(holds(R"({"input":"6","operator":"<=","value":5})"));
-  EXPECT_EQ(components::EvaluateClause(J("null"), kStartMs).status().code(), StatusCode::kCancelled);
+  EXPECT_EQ(components::EvaluateClause(J("null"), kStartMs).status().code(),
+            StatusCode::kCancelled);
   EXPECT_EQ(components::EvaluateClause(J(R"({"operator":5})"), kStartMs).status().message(),
             "Unsupported operator: 5");
   EXPECT_TRUE(*components::EvaluateExpression(J("{}"), kStartMs));
@@ -416,7 +431,8 @@ TEST(ControlsExpression, EvaluatesClausesDirectly) {
 // --- Switch5
 
 Json Expr(const char* clause) {
-  return Json::MakeObject({{"AND", Json::MakeArray({Json::MakeObject({{"OR", Json::MakeArray({J(clause)})}})})}});
+  return Json::MakeObject(
+      {{"AND", Json::MakeArray({Json::MakeObject({{"OR", Json::MakeArray({J(clause)})}})})}});
 }
 constexpr const char* kHolds = R"({"input":"1","operator":"=","value":"1"})";
 constexpr const char* kFails = R"({"input":"1","operator":"=","value":"2"})";
@@ -434,16 +450,21 @@ TEST(ControlsSwitch5, FirstTrueExpressionWins) {
 
 TEST(ControlsSwitch5, OrderIsByNumberNotByKeyOrder) {
   auto h = Make("Switch5");
-  ASSERT_TRUE(h->Receive("in", Json::MakeObject({{"expression5", Expr(kHolds)}, {"expression4", Expr(kHolds)}})).ok());
+  ASSERT_TRUE(h->Receive("in", Json::MakeObject(
+                                   {{"expression5", Expr(kHolds)}, {"expression4", Expr(kHolds)}}))
+                  .ok());
   EXPECT_EQ(Ports(h->sent()), std::vector<std::string>{"out4"});
 }
 
 TEST(ControlsSwitch5, NoTrueExpressionGoesToElse) {
   auto h = Make("Switch5");
-  ASSERT_TRUE(h->Receive("in", Json::MakeObject({{"expression1", Expr(kFails)}, {"expression5", Expr(kFails)}})).ok());
+  ASSERT_TRUE(h->Receive("in", Json::MakeObject(
+                                   {{"expression1", Expr(kFails)}, {"expression5", Expr(kFails)}}))
+                  .ok());
   ASSERT_TRUE(h->Receive("in", Json::MakeObject()).ok());
   // Falsy expressions are skipped, not evaluated.
-  ASSERT_TRUE(h->Receive("in", Json::MakeObject({{"expression1", ""}, {"expression2", nullptr}})).ok());
+  ASSERT_TRUE(
+      h->Receive("in", Json::MakeObject({{"expression1", ""}, {"expression2", nullptr}})).ok());
   EXPECT_EQ(Ports(h->sent()), (std::vector<std::string>{"else", "else", "else"}));
 }
 
@@ -455,15 +476,20 @@ TEST(ControlsSwitch5, EmptyExpressionHolds) {
 
 TEST(ControlsSwitch5, SameOperatorsAsCondition) {
   auto h = Make("Switch5");
-  ASSERT_TRUE(h->Receive("in", Json::MakeObject({{"expression1", Expr(R"({"field":"bbb","operator":">","expected":"aaa"})")},
-                                                 {"expression2", Expr(R"({"input":"2020-01-02","operator":">","value":"2020-01-01"})")}}))
-                  .ok());
+  ASSERT_TRUE(
+      h->Receive("in",
+                 Json::MakeObject(
+                     {{"expression1", Expr(R"({"field":"bbb","operator":">","expected":"aaa"})")},
+                      {"expression2",
+                       Expr(R"({"input":"2020-01-02","operator":">","value":"2020-01-01"})")}}))
+          .ok());
   EXPECT_EQ(Ports(h->sent()), std::vector<std::string>{"out2"});
 }
 
 TEST(ControlsSwitch5, ErrorsFailTheCall) {
   auto h = Make("Switch5");
-  Status s = h->Receive("in", Json::MakeObject({{"expression1", Expr(kFails)}, {"expression2", Expr(R"({"operator":"?"})")}}));
+  Status s = h->Receive("in", Json::MakeObject({{"expression1", Expr(kFails)},
+                                                {"expression2", Expr(R"({"operator":"?"})")}}));
   EXPECT_EQ(s.code(), StatusCode::kCancelled);
   EXPECT_EQ(s.message(), "Unsupported operator: ?");
   EXPECT_TRUE(h->sent().empty());
@@ -611,13 +637,15 @@ TEST(ControlsEach, MalformedStringIsCancelled) {
   Status s = h->Receive("in", J(R"({"list":"a,b,c"})"));
   EXPECT_EQ(s.code(), StatusCode::kCancelled);
   EXPECT_EQ(s.message(),
-            "Property 'list' should be array or well formed JSON array string. In case of CSV string, use "
+            "Property 'list' should be array or well formed JSON array string. In case of CSV "
+            "string, use "
             "modifier 'Split' to create an Array.");
   EXPECT_TRUE(h->sent().empty());
 }
 
 TEST(ControlsEach, NonArrayOrEmptyListSendsOnlyDone) {
-  for (const char* content : {R"({"list":[]})", R"({"list":"{\"a\":1}"})", R"({"list":"5"})", R"({"list":"null"})"}) {
+  for (const char* content :
+       {R"({"list":[]})", R"({"list":"{\"a\":1}"})", R"({"list":"5"})", R"({"list":"null"})"}) {
     auto h = Make("Each");
     ASSERT_TRUE(h->Receive("in", J(content)).ok()) << content;
     ASSERT_EQ(h->sent().size(), 1u) << content;
@@ -641,7 +669,8 @@ TEST(ControlsEach, DesignTimeOptionsForTheItemPort) {
   ASSERT_TRUE(h->Receive("in", J(R"({"list":[]})")).ok());
   ASSERT_EQ(h->sent().size(), 1u);
   EXPECT_EQ(h->sent()[0].port, "item");
-  EXPECT_EQ(h->sent()[0].content, J(R"([{"label":"Index","value":"index"},{"label":"Value","value":"value"},
+  EXPECT_EQ(h->sent()[0].content,
+            J(R"([{"label":"Index","value":"index"},{"label":"Value","value":"value"},
       {"label":"Items Count","value":"count"},{"label":"Correlation ID","value":"correlationId"}])"));
 }
 
@@ -663,7 +692,9 @@ class FixedIdContext final : public Context {
   const Json& config() const noexcept override { return base_.config(); }
   const Json& flow_descriptor() const noexcept override { return base_.flow_descriptor(); }
   const Json& custom_fields() const noexcept override { return base_.custom_fields(); }
-  std::span<const Message> Inputs(std::string_view port) const override { return base_.Inputs(port); }
+  std::span<const Message> Inputs(std::string_view port) const override {
+    return base_.Inputs(port);
+  }
   const ScopeView& scope() const override { return base_.scope(); }
   Json ScopeJson() const override { return base_.ScopeJson(); }
   Status Send(std::string_view port, Json content, const SendOptions& options) override {
@@ -672,7 +703,9 @@ class FixedIdContext final : public Context {
   Status Respond(Json body, int status, Json headers) override {
     return base_.Respond(std::move(body), status, std::move(headers));
   }
-  std::string WebhookUrl(bool enqueue_only) const override { return base_.WebhookUrl(enqueue_only); }
+  std::string WebhookUrl(bool enqueue_only) const override {
+    return base_.WebhookUrl(enqueue_only);
+  }
   Status SendSignal(Json content) override { return base_.SendSignal(std::move(content)); }
   Status StopFlow() override { return base_.StopFlow(); }
   StateScope& state() override { return base_.state(); }
@@ -680,8 +713,11 @@ class FixedIdContext final : public Context {
   Result<std::string> SetTimeout(Json content, int64_t delay_ms) override {
     return base_.SetTimeout(std::move(content), delay_ms);
   }
-  Status ClearTimeout(std::string_view timeout_id) override { return base_.ClearTimeout(timeout_id); }
-  Result<std::unique_ptr<LockHandle>> Lock(std::string_view name, const LockOptions& options) override {
+  Status ClearTimeout(std::string_view timeout_id) override {
+    return base_.ClearTimeout(timeout_id);
+  }
+  Result<std::unique_ptr<LockHandle>> Lock(std::string_view name,
+                                           const LockOptions& options) override {
     return base_.Lock(name, options);
   }
   DataStore& stores() override { return base_.stores(); }
@@ -710,13 +746,17 @@ TEST(ControlsEach, ResumesARedeliveredListAfterTheLastRecordedItem) {
   ComponentRegistry registry;
   const Manifest* manifest = components::FindEmbeddedManifest("appmixer.utils.controls.Each");
   ASSERT_NE(manifest, nullptr);
-  ASSERT_TRUE(registry
-                  .Register(*manifest, [] { return std::make_unique<FixedIdBehaviour>(components::controls::NewEach()); })
-                  .ok());
+  ASSERT_TRUE(
+      registry
+          .Register(
+              *manifest,
+              [] { return std::make_unique<FixedIdBehaviour>(components::controls::NewEach()); })
+          .ok());
   HarnessOptions options;
   // An earlier attempt of this delivery got as far as item 2 (and maybe sent it).
   options.state = J(R"({"delivery-1":{"index":2},"other":{"index":9}})");
-  auto created = ComponentHarness::Create(registry, "appmixer.utils.controls.Each", std::move(options));
+  auto created =
+      ComponentHarness::Create(registry, "appmixer.utils.controls.Each", std::move(options));
   ASSERT_TRUE(created.ok());
   ComponentHarness& h = **created;
   ASSERT_TRUE(h.Receive("in", J(R"({"list":["a","b","c","d","e"]})")).ok());
@@ -764,7 +804,9 @@ TEST(ControlsJoinEach, JoinsWhenItemsArriveFirst) {
   ASSERT_TRUE(h->Receive("in", J(R"({"correlationId":"c1"})"), Original("b")).ok());
   EXPECT_EQ(h->state(), J(R"({"c1":{"inputMessages":["a","b"]}})"));
   EXPECT_TRUE(h->sent().empty());
-  ASSERT_TRUE(h->Receive("count", J(R"({"count":2,"correlationId":"c1","timeout":true,"timeoutValue":60})")).ok());
+  ASSERT_TRUE(
+      h->Receive("count", J(R"({"count":2,"correlationId":"c1","timeout":true,"timeoutValue":60})"))
+          .ok());
   ASSERT_EQ(h->sent().size(), 1u);
   EXPECT_EQ(h->sent()[0].content, J(R"({"items":["a","b"]})"));
   // Complete at once: no timer was set.
@@ -774,7 +816,9 @@ TEST(ControlsJoinEach, JoinsWhenItemsArriveFirst) {
 
 TEST(ControlsJoinEach, CountZeroSendsEmptyItemsAtOnce) {
   auto h = Make("JoinEach");
-  ASSERT_TRUE(h->Receive("count", J(R"({"count":0,"correlationId":"c1","timeout":true,"timeoutValue":60})")).ok());
+  ASSERT_TRUE(
+      h->Receive("count", J(R"({"count":0,"correlationId":"c1","timeout":true,"timeoutValue":60})"))
+          .ok());
   ASSERT_EQ(h->sent().size(), 1u);
   EXPECT_EQ(h->sent()[0].port, "out");
   EXPECT_EQ(h->sent()[0].content, J(R"({"items":[]})"));
@@ -809,7 +853,9 @@ TEST(ControlsJoinEach, FallsBackToTheMessagesCorrelationId) {
 
 TEST(ControlsJoinEach, TimesOutWithWhatArrived) {
   auto h = Make("JoinEach");
-  ASSERT_TRUE(h->Receive("count", J(R"({"count":3,"correlationId":"c1","timeout":true,"timeoutValue":60})")).ok());
+  ASSERT_TRUE(
+      h->Receive("count", J(R"({"count":3,"correlationId":"c1","timeout":true,"timeoutValue":60})"))
+          .ok());
   auto pending = h->pending_timeouts();
   ASSERT_EQ(pending.size(), 1u);
   EXPECT_EQ(pending.begin()->second, kStartMs + 60000);
@@ -830,7 +876,9 @@ TEST(ControlsJoinEach, TimesOutWithWhatArrived) {
 
 TEST(ControlsJoinEach, TimeoutWithNothingArrived) {
   auto h = Make("JoinEach");
-  ASSERT_TRUE(h->Receive("count", J(R"({"count":2,"correlationId":"c1","timeout":true,"timeoutValue":60})")).ok());
+  ASSERT_TRUE(
+      h->Receive("count", J(R"({"count":2,"correlationId":"c1","timeout":true,"timeoutValue":60})"))
+          .ok());
   ASSERT_TRUE(h->AdvanceClock(60000).ok());
   ASSERT_EQ(h->sent().size(), 1u);
   EXPECT_EQ(h->sent()[0].content, J(R"({"items":[],"count":2,"arrived":0})"));
@@ -838,7 +886,9 @@ TEST(ControlsJoinEach, TimeoutWithNothingArrived) {
 
 TEST(ControlsJoinEach, CompletionCancelsTheTimeout) {
   auto h = Make("JoinEach");
-  ASSERT_TRUE(h->Receive("count", J(R"({"count":1,"correlationId":"c1","timeout":true,"timeoutValue":120})")).ok());
+  ASSERT_TRUE(h->Receive("count",
+                         J(R"({"count":1,"correlationId":"c1","timeout":true,"timeoutValue":120})"))
+                  .ok());
   ASSERT_EQ(h->pending_timeouts().size(), 1u);
   ASSERT_TRUE(h->Receive("in", J(R"({"correlationId":"c1"})"), Original(7)).ok());
   EXPECT_TRUE(h->pending_timeouts().empty());
@@ -848,14 +898,18 @@ TEST(ControlsJoinEach, CompletionCancelsTheTimeout) {
 
 TEST(ControlsJoinEach, NoTimerWithoutTimeoutFlag) {
   auto h = Make("JoinEach");
-  ASSERT_TRUE(h->Receive("count", J(R"({"count":2,"correlationId":"c1","timeout":false,"timeoutValue":60})")).ok());
+  ASSERT_TRUE(h->Receive("count",
+                         J(R"({"count":2,"correlationId":"c1","timeout":false,"timeoutValue":60})"))
+                  .ok());
   EXPECT_TRUE(h->pending_timeouts().empty());
   EXPECT_FALSE(h->state()["c1"].Contains("timeoutId"));
 }
 
 TEST(ControlsJoinEach, StaleTimeoutIsIgnored) {
   auto h = Make("JoinEach");
-  ASSERT_TRUE(h->Receive("count", J(R"({"count":2,"correlationId":"c9","timeout":true,"timeoutValue":60})")).ok());
+  ASSERT_TRUE(
+      h->Receive("count", J(R"({"count":2,"correlationId":"c9","timeout":true,"timeoutValue":60})"))
+          .ok());
   // As if the join had completed and cleared its timer while this timeout waited for the lock.
   ASSERT_TRUE(h->state().Find("c9")->Erase("timeoutId"));
   ASSERT_TRUE(h->AdvanceClock(60000).ok());
@@ -866,13 +920,17 @@ TEST(ControlsJoinEach, StaleTimeoutIsIgnored) {
 TEST(ControlsJoinEach, CountIsRequiredAndTimeoutValueAtLeastSixty) {
   auto h = Make("JoinEach");
   EXPECT_FALSE(h->Receive("count", J(R"({"correlationId":"c1"})")).ok());
-  EXPECT_FALSE(h->Receive("count", J(R"({"count":1,"correlationId":"c1","timeout":true,"timeoutValue":5})")).ok());
+  EXPECT_FALSE(
+      h->Receive("count", J(R"({"count":1,"correlationId":"c1","timeout":true,"timeoutValue":5})"))
+          .ok());
   EXPECT_EQ(h->state(), Json::MakeObject());
 }
 
 // --- SetVariable
 
-Json Variables(const char* add) { return Json::MakeObject({{"variables", Json::MakeObject({{"ADD", J(add)}})}}); }
+Json Variables(const char* add) {
+  return Json::MakeObject({{"variables", Json::MakeObject({{"ADD", J(add)}})}});
+}
 
 TEST(ControlsSetVariable, BuildsAnObjectFromTypedVariables) {
   auto h = Make("SetVariable");
@@ -885,8 +943,9 @@ TEST(ControlsSetVariable, BuildsAnObjectFromTypedVariables) {
                   .ok());
   ASSERT_EQ(h->sent().size(), 1u);
   EXPECT_EQ(h->sent()[0].port, "out");
-  EXPECT_EQ(h->sent()[0].content.Dump(),
-            R"({"greeting":"hello","n":5,"flag":false,"when":"2020-01-01T00:00:00Z","rows":"[1,2]"})");
+  EXPECT_EQ(
+      h->sent()[0].content.Dump(),
+      R"({"greeting":"hello","n":5,"flag":false,"when":"2020-01-01T00:00:00Z","rows":"[1,2]"})");
 }
 
 TEST(ControlsSetVariable, LaterNamesOverwriteAndMissingValuesAreLeftOut) {
@@ -922,10 +981,15 @@ TEST(ControlsSetVariable, DesignTimeOptions) {
   HarnessOptions options;
   options.properties = J(R"({"generateOutputPortOptions":true})");
   auto h = Make("SetVariable", std::move(options));
-  ASSERT_TRUE(h->Receive("in", Variables(R"([{"name":"a","type":"text","text":"x"},{"name":"n","type":"number"}])")).ok());
+  ASSERT_TRUE(
+      h->Receive(
+           "in",
+           Variables(R"([{"name":"a","type":"text","text":"x"},{"name":"n","type":"number"}])"))
+          .ok());
   ASSERT_EQ(h->sent().size(), 1u);
-  EXPECT_EQ(h->sent()[0].content,
-            J(R"([{"label":"a","value":"a","type":"text"},{"label":"n","value":"n","type":"number"}])"));
+  EXPECT_EQ(
+      h->sent()[0].content,
+      J(R"([{"label":"a","value":"a","type":"text"},{"label":"n","value":"n","type":"number"}])"));
 }
 
 }  // namespace

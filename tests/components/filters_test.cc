@@ -62,7 +62,8 @@ struct Case {
 };
 
 void ExpectPorts(std::string_view type, const std::vector<Case>& cases) {
-  for (const Case& c : cases) EXPECT_EQ(PortFor(type, c.content), c.port) << type << " " << c.content;
+  for (const Case& c : cases)
+    EXPECT_EQ(PortFor(type, c.content), c.port) << type << " " << c.content;
 }
 
 TEST(FiltersRegistry, RegistersEveryTypeWithItsPorts) {
@@ -71,10 +72,14 @@ TEST(FiltersRegistry, RegistersEveryTypeWithItsPorts) {
     std::vector<std::string> out;
   };
   const std::vector<Expected> expected = {
-      {"Contains", {"contains", "notContains"}}, {"Equal", {"equals", "notEquals"}},
-      {"NotEqual", {"notEquals", "equals"}},     {"GreaterThan", {"greater", "notGreater"}},
-      {"LessThan", {"less", "notLess"}},         {"Range", {"inRange", "notInRange"}},
-      {"IsNotEmpty", {"notEmpty", "empty"}},     {"Identity", {"out"}},
+      {"Contains", {"contains", "notContains"}},
+      {"Equal", {"equals", "notEquals"}},
+      {"NotEqual", {"notEquals", "equals"}},
+      {"GreaterThan", {"greater", "notGreater"}},
+      {"LessThan", {"less", "notLess"}},
+      {"Range", {"inRange", "notInRange"}},
+      {"IsNotEmpty", {"notEmpty", "empty"}},
+      {"Identity", {"out"}},
       {"Modulo", {"modulo"}},
   };
   EXPECT_EQ(Registry().size(), expected.size());
@@ -143,20 +148,23 @@ TEST(FiltersNotEqual, MirrorsEqualOnSwappedPorts) {
 }
 
 TEST(FiltersGreaterThan, NumbersThenDatesElseFails) {
-  ExpectPorts("GreaterThan", {
-                                 {R"({"sourceData":"10","greaterThan":"9"})", "greater"},
-                                 {R"({"sourceData":"9","greaterThan":"10"})", "notGreater"},
-                                 {R"({"sourceData":"10","greaterThan":"10"})", "greater"},
-                                 {R"({"sourceData":"10","greaterThan":"10","exclusive":true})", "notGreater"},
-                                 {R"({"sourceData":"","greaterThan":"-1"})", "greater"},  // '' is 0
-                                 {R"({"sourceData":"bbb","greaterThan":"aaa"})", "notGreater"},
-                                 {R"({"sourceData":"2020-03-01","greaterThan":"2020-02-01 10:00"})", "greater"},
-                                 {R"({"sourceData":"2020-02-01","greaterThan":"2020-02-01T00:00:00Z"})", "greater"},
-                                 {R"({"sourceData":"2020-02-01","greaterThan":"2020-02-01T00:00:00Z",
-                                     "exclusive":true})", "notGreater"},
-                                 {R"({"sourceData":"2020-01-01","greaterThan":"2020-02-01"})", "notGreater"},
-                                 {R"({"sourceData":"2020-03-01","greaterThan":"yesterday"})", "notGreater"},
-                             });
+  ExpectPorts(
+      "GreaterThan",
+      {
+          {R"({"sourceData":"10","greaterThan":"9"})", "greater"},
+          {R"({"sourceData":"9","greaterThan":"10"})", "notGreater"},
+          {R"({"sourceData":"10","greaterThan":"10"})", "greater"},
+          {R"({"sourceData":"10","greaterThan":"10","exclusive":true})", "notGreater"},
+          {R"({"sourceData":"","greaterThan":"-1"})", "greater"},  // '' is 0
+          {R"({"sourceData":"bbb","greaterThan":"aaa"})", "notGreater"},
+          {R"({"sourceData":"2020-03-01","greaterThan":"2020-02-01 10:00"})", "greater"},
+          {R"({"sourceData":"2020-02-01","greaterThan":"2020-02-01T00:00:00Z"})", "greater"},
+          {R"({"sourceData":"2020-02-01","greaterThan":"2020-02-01T00:00:00Z",
+                                     "exclusive":true})",
+           "notGreater"},
+          {R"({"sourceData":"2020-01-01","greaterThan":"2020-02-01"})", "notGreater"},
+          {R"({"sourceData":"2020-03-01","greaterThan":"yesterday"})", "notGreater"},
+      });
 }
 
 TEST(FiltersGreaterThan, RequiresBothOperands) {
@@ -166,32 +174,41 @@ TEST(FiltersGreaterThan, RequiresBothOperands) {
 }
 
 TEST(FiltersLessThan, MirrorsGreaterThan) {
-  ExpectPorts("LessThan", {
-                              {R"({"sourceData":"9","lessThan":"10"})", "less"},
-                              {R"({"sourceData":"10","lessThan":"9"})", "notLess"},
-                              {R"({"sourceData":"10","lessThan":"10"})", "less"},
-                              {R"({"sourceData":"10","lessThan":"10","exclusive":true})", "notLess"},
-                              {R"({"sourceData":"aaa","lessThan":"bbb"})", "notLess"},
-                              {R"({"sourceData":"2020-01-01","lessThan":"2020-02-01"})", "less"},
-                              {R"({"sourceData":"2020-02-01","lessThan":"2020-02-01","exclusive":true})", "notLess"},
-                          });
+  ExpectPorts(
+      "LessThan",
+      {
+          {R"({"sourceData":"9","lessThan":"10"})", "less"},
+          {R"({"sourceData":"10","lessThan":"9"})", "notLess"},
+          {R"({"sourceData":"10","lessThan":"10"})", "less"},
+          {R"({"sourceData":"10","lessThan":"10","exclusive":true})", "notLess"},
+          {R"({"sourceData":"aaa","lessThan":"bbb"})", "notLess"},
+          {R"({"sourceData":"2020-01-01","lessThan":"2020-02-01"})", "less"},
+          {R"({"sourceData":"2020-02-01","lessThan":"2020-02-01","exclusive":true})", "notLess"},
+      });
 }
 
 TEST(FiltersRange, NumbersAndDatesWithExclusiveBounds) {
-  ExpectPorts("Range", {
-                           {R"({"sourceData":"5","rangeMin":"1","rangeMax":"10"})", "inRange"},
-                           {R"({"sourceData":"1","rangeMin":"1","rangeMax":"10"})", "inRange"},
-                           {R"({"sourceData":"1","rangeMin":"1","rangeMax":"10","exclusiveMin":true})", "notInRange"},
-                           {R"({"sourceData":"10","rangeMin":"1","rangeMax":"10","exclusiveMax":true})", "notInRange"},
-                           {R"({"sourceData":"11","rangeMin":"1","rangeMax":"10"})", "notInRange"},
-                           {R"({"sourceData":"x","rangeMin":"1","rangeMax":"10"})", "notInRange"},
-                           {R"({"sourceData":"2020-01-15","rangeMin":"2020-01-01","rangeMax":"2020-02-01"})", "inRange"},
-                           {R"({"sourceData":"2020-02-01","rangeMin":"2020-01-01","rangeMax":"2020-02-01"})", "inRange"},
-                           {R"({"sourceData":"2020-02-01","rangeMin":"2020-01-01","rangeMax":"2020-02-01",
-                               "exclusiveMax":true})", "notInRange"},
-                           // Appmixer's bug: equality with the minimum is checked against the maximum.
-                           {R"({"sourceData":"2020-01-01","rangeMin":"2020-01-01","rangeMax":"2020-02-01"})", "notInRange"},
-                       });
+  ExpectPorts("Range",
+              {
+                  {R"({"sourceData":"5","rangeMin":"1","rangeMax":"10"})", "inRange"},
+                  {R"({"sourceData":"1","rangeMin":"1","rangeMax":"10"})", "inRange"},
+                  {R"({"sourceData":"1","rangeMin":"1","rangeMax":"10","exclusiveMin":true})",
+                   "notInRange"},
+                  {R"({"sourceData":"10","rangeMin":"1","rangeMax":"10","exclusiveMax":true})",
+                   "notInRange"},
+                  {R"({"sourceData":"11","rangeMin":"1","rangeMax":"10"})", "notInRange"},
+                  {R"({"sourceData":"x","rangeMin":"1","rangeMax":"10"})", "notInRange"},
+                  {R"({"sourceData":"2020-01-15","rangeMin":"2020-01-01","rangeMax":"2020-02-01"})",
+                   "inRange"},
+                  {R"({"sourceData":"2020-02-01","rangeMin":"2020-01-01","rangeMax":"2020-02-01"})",
+                   "inRange"},
+                  {R"({"sourceData":"2020-02-01","rangeMin":"2020-01-01","rangeMax":"2020-02-01",
+                               "exclusiveMax":true})",
+                   "notInRange"},
+                  // Appmixer's bug: equality with the minimum is checked against the maximum.
+                  {R"({"sourceData":"2020-01-01","rangeMin":"2020-01-01","rangeMax":"2020-02-01"})",
+                   "notInRange"},
+              });
 }
 
 TEST(FiltersIsNotEmpty, NumbersAndBooleansAreNeverEmpty) {

@@ -24,7 +24,8 @@ TEST(JsMomentMillis, NotADateIsNullopt) {
   EXPECT_FALSE(MomentMillis(Json("soon"), kNow).has_value());
   EXPECT_FALSE(MomentMillis(Json::MakeObject(), kNow).has_value());
   // Agrees with IsDate on every one of these.
-  for (const Json& v : {Json::Undefined(), Json(nullptr), Json("soon"), Json("2020-01-01"), Json(5)}) {
+  for (const Json& v :
+       {Json::Undefined(), Json(nullptr), Json("soon"), Json("2020-01-01"), Json(5)}) {
     EXPECT_EQ(MomentMillis(v, kNow).has_value(), IsDate(v)) << v.Dump();
   }
 }

@@ -20,7 +20,8 @@ class Counter final : public Behaviour {
       return ctx.state().Save(Json::MakeObject({{"count", std::move(count)}}));
     }
     const Json& increment = ctx.properties().Get("increment");
-    if (!increment.IsNumber()) return Status::InvalidArgument("property 'increment' must be a number");
+    if (!increment.IsNumber())
+      return Status::InvalidArgument("property 'increment' must be a number");
     FLOWKIT_ASSIGN_OR_RETURN(Json count, ctx.state().Inc("count", js::NumberValue(increment)));
     return ctx.Send("count", Json::MakeObject({{"count", std::move(count)}}));
   }

@@ -23,14 +23,16 @@ Json EachItemOptions() {
   auto option = [](const char* label, const char* value) {
     return Json::MakeObject({{"label", label}, {"value", value}});
   };
-  return Json::MakeArray({option("Index", "index"), option("Value", "value"), option("Items Count", "count"),
+  return Json::MakeArray({option("Index", "index"), option("Value", "value"),
+                          option("Items Count", "count"),
                           option("Correlation ID", "correlationId")});
 }
 
 class Each final : public Behaviour {
  public:
   Status Receive(Context& ctx) override {
-    if (js::Truthy(ctx.properties().Get("buildOutPortOptions"))) return ctx.Send("item", EachItemOptions());
+    if (js::Truthy(ctx.properties().Get("buildOutPortOptions")))
+      return ctx.Send("item", EachItemOptions());
     FLOWKIT_ASSIGN_OR_RETURN(const Message* in, RequireInput(ctx, "in"));
     Json list = in->Content().Get("list");
     if (list.IsString()) {
@@ -51,13 +53,15 @@ class Each final : public Behaviour {
       size_t start = 0;
       if (js::Truthy(resume)) {
         double index = js::ToNumber(resume.Get("index"));
-        if (index > 0) start = index >= static_cast<double>(count) ? count : static_cast<size_t>(index);
+        if (index > 0)
+          start = index >= static_cast<double>(count) ? count : static_cast<size_t>(index);
       }
       for (size_t i = start; i < count; ++i) {
-        FLOWKIT_RETURN_IF_ERROR(ctx.Send("item", Json::MakeObject({{"index", i},
-                                                                    {"value", list.At(i)},
-                                                                    {"count", count},
-                                                                    {"correlationId", correlation_id}})));
+        FLOWKIT_RETURN_IF_ERROR(
+            ctx.Send("item", Json::MakeObject({{"index", i},
+                                               {"value", list.At(i)},
+                                               {"count", count},
+                                               {"correlationId", correlation_id}})));
         FLOWKIT_RETURN_IF_ERROR(ctx.state().Set(resume_key, Json::MakeObject({{"index", i}})));
       }
     }
@@ -121,8 +125,9 @@ class JoinEach final : public Behaviour {
     if (js::Truthy(content.Get("timeout"))) {
       double seconds = js::ToNumber(content.Get("timeoutValue"));
       int64_t delay_ms = std::isnan(seconds) ? 0 : static_cast<int64_t>(seconds * 1000);
-      FLOWKIT_ASSIGN_OR_RETURN(std::string timeout_id,
-                               ctx.SetTimeout(Json::MakeObject({{"correlationId", cid}}), delay_ms));
+      FLOWKIT_ASSIGN_OR_RETURN(
+          std::string timeout_id,
+          ctx.SetTimeout(Json::MakeObject({{"correlationId", cid}}), delay_ms));
       entry.Set("timeoutId", std::move(timeout_id));
     }
     return ctx.state().Set(cid, std::move(entry));
@@ -148,7 +153,8 @@ class JoinEach final : public Behaviour {
     FLOWKIT_ASSIGN_OR_RETURN(std::unique_ptr<LockHandle> lock, ctx.Lock(cid));
     FLOWKIT_ASSIGN_OR_RETURN(Json entry, LoadEntry(ctx, cid));
     Json* items = entry.Find("inputMessages");
-    if (items == nullptr || !items->IsArray()) items = &entry.Set("inputMessages", Json::MakeArray());
+    if (items == nullptr || !items->IsArray())
+      items = &entry.Set("inputMessages", Json::MakeArray());
     // The sender's payload, not the transformed one: the transform only picks the correlation id.
     items->Push(message.OriginalContent());
     if (!entry.Get("count").IsUndefined() && AllArrived(entry)) return Finish(ctx, cid, entry);

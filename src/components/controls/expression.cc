@@ -52,12 +52,26 @@ struct Operator {
 };
 
 constexpr Operator kOperators[] = {
-    {"=", [](const Json& c, int64_t) -> Result<bool> { return ConditionEquals(Input(c), Value(c)); }},
-    {"!=", [](const Json& c, int64_t) -> Result<bool> { return !ConditionEquals(Input(c), Value(c)); }},
-    {">", [](const Json& c, int64_t now) -> Result<bool> { return IsGreaterThan(Input(c), Value(c), true, now); }},
-    {">=", [](const Json& c, int64_t now) -> Result<bool> { return IsGreaterThan(Input(c), Value(c), false, now); }},
-    {"<", [](const Json& c, int64_t now) -> Result<bool> { return IsLessThan(Input(c), Value(c), true, now); }},
-    {"<=", [](const Json& c, int64_t now) -> Result<bool> { return IsLessThan(Input(c), Value(c), false, now); }},
+    {"=",
+     [](const Json& c, int64_t) -> Result<bool> { return ConditionEquals(Input(c), Value(c)); }},
+    {"!=",
+     [](const Json& c, int64_t) -> Result<bool> { return !ConditionEquals(Input(c), Value(c)); }},
+    {">",
+     [](const Json& c, int64_t now) -> Result<bool> {
+       return IsGreaterThan(Input(c), Value(c), true, now);
+     }},
+    {">=",
+     [](const Json& c, int64_t now) -> Result<bool> {
+       return IsGreaterThan(Input(c), Value(c), false, now);
+     }},
+    {"<",
+     [](const Json& c, int64_t now) -> Result<bool> {
+       return IsLessThan(Input(c), Value(c), true, now);
+     }},
+    {"<=",
+     [](const Json& c, int64_t now) -> Result<bool> {
+       return IsLessThan(Input(c), Value(c), false, now);
+     }},
     // JavaScript's `%` is fmod on Number(x); NaN (and so a missing divisor) never equals 0.
     {"%",
      [](const Json& c, int64_t) -> Result<bool> {
@@ -65,7 +79,8 @@ constexpr Operator kOperators[] = {
      }},
     {"empty", [](const Json& c, int64_t) -> Result<bool> { return !js::IsNotEmpty(Input(c)); }},
     {"notEmpty", [](const Json& c, int64_t) -> Result<bool> { return js::IsNotEmpty(Input(c)); }},
-    {"contains", [](const Json& c, int64_t) -> Result<bool> { return js::Contains(Input(c), Value(c)); }},
+    {"contains",
+     [](const Json& c, int64_t) -> Result<bool> { return js::Contains(Input(c), Value(c)); }},
     {"range",
      [](const Json& c, int64_t now) -> Result<bool> {
        return IsInRange(Input(c), c.Get("rangeMin"), c.Get("rangeMax"), Flag(c, "exclusiveMin"),

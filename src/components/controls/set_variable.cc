@@ -16,7 +16,8 @@ class SetVariable final : public Behaviour {
     const Json& add = in->Content().Get("variables").Get("ADD");
     // `variables?.ADD || []`: a falsy list is empty; anything else must be a list.
     if (js::Truthy(add) && !add.IsArray()) {
-      return Status::InvalidArgument("variables.ADD must be an array, got " + std::string(js::TypeOf(add)));
+      return Status::InvalidArgument("variables.ADD must be an array, got " +
+                                     std::string(js::TypeOf(add)));
     }
     const bool options_only = js::Truthy(ctx.properties().Get("generateOutputPortOptions"));
     Json out = options_only ? Json::MakeArray() : Json::MakeObject();
@@ -28,7 +29,8 @@ class SetVariable final : public Behaviour {
       std::string name = js::ToString(variable.Get("name"));
       if (options_only) {
         // Design time: the out-port's variables for the designer.
-        out.Push(Json::MakeObject({{"label", variable.Get("name")}, {"value", variable.Get("name")}, {"type", type}}));
+        out.Push(Json::MakeObject(
+            {{"label", variable.Get("name")}, {"value", variable.Get("name")}, {"type", type}}));
         continue;
       }
       std::string key = js::ToString(type);

@@ -44,8 +44,8 @@ bool IsLessThan(const Json& a, const Json& b, bool exclusive, int64_t now_ms) {
   return false;
 }
 
-bool IsInRange(const Json& x, const Json& min, const Json& max, bool exclusive_min, bool exclusive_max,
-               int64_t now_ms) {
+bool IsInRange(const Json& x, const Json& min, const Json& max, bool exclusive_min,
+               bool exclusive_max, int64_t now_ms) {
   double v = js::ToNumber(x);
   double lo = js::ToNumber(min);
   double hi = js::ToNumber(max);

@@ -19,7 +19,7 @@ bool IsLessThan(const Json& a, const Json& b, bool exclusive, int64_t now_ms);
 
 // min <= x <= max, each bound exclusive on request. For dates this keeps Appmixer's bug: the
 // lower bound's equality test compares with `max`, so x == min passes only when min == max.
-bool IsInRange(const Json& x, const Json& min, const Json& max, bool exclusive_min, bool exclusive_max,
-               int64_t now_ms);
+bool IsInRange(const Json& x, const Json& min, const Json& max, bool exclusive_min,
+               bool exclusive_max, int64_t now_ms);
 
 }  // namespace flowkit::components

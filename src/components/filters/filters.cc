@@ -19,7 +19,9 @@ const Json& OrEmptyString(const Json& value) {
   return value.IsUndefined() ? *empty : value;
 }
 
-const Json& Field(const Json& content, std::string_view name) { return OrEmptyString(content.Get(name)); }
+const Json& Field(const Json& content, std::string_view name) {
+  return OrEmptyString(content.Get(name));
+}
 
 struct FilterSpec {
   std::string_view type;
@@ -32,16 +34,22 @@ constexpr FilterSpec kFilters[] = {
     {"appmixer.utils.filters.Contains", "contains", "notContains",
      [](const Json& c, int64_t) { return js::Contains(c.Get("sourceData"), c.Get("value")); }},
     {"appmixer.utils.filters.Equal", "equals", "notEquals",
-     [](const Json& c, int64_t) { return js::LooseEquals(Field(c, "sourceData"), Field(c, "value")); }},
+     [](const Json& c, int64_t) {
+       return js::LooseEquals(Field(c, "sourceData"), Field(c, "value"));
+     }},
     {"appmixer.utils.filters.NotEqual", "notEquals", "equals",
-     [](const Json& c, int64_t) { return !js::LooseEquals(Field(c, "sourceData"), Field(c, "value")); }},
+     [](const Json& c, int64_t) {
+       return !js::LooseEquals(Field(c, "sourceData"), Field(c, "value"));
+     }},
     {"appmixer.utils.filters.GreaterThan", "greater", "notGreater",
      [](const Json& c, int64_t now) {
-       return IsGreaterThan(Field(c, "sourceData"), Field(c, "greaterThan"), js::Truthy(c.Get("exclusive")), now);
+       return IsGreaterThan(Field(c, "sourceData"), Field(c, "greaterThan"),
+                            js::Truthy(c.Get("exclusive")), now);
      }},
     {"appmixer.utils.filters.LessThan", "less", "notLess",
      [](const Json& c, int64_t now) {
-       return IsLessThan(Field(c, "sourceData"), Field(c, "lessThan"), js::Truthy(c.Get("exclusive")), now);
+       return IsLessThan(Field(c, "sourceData"), Field(c, "lessThan"),
+                         js::Truthy(c.Get("exclusive")), now);
      }},
     {"appmixer.utils.filters.Range", "inRange", "notInRange",
      [](const Json& c, int64_t now) {
@@ -83,7 +91,8 @@ class Modulo final : public Behaviour {
   Status Receive(Context& ctx) override {
     FLOWKIT_ASSIGN_OR_RETURN(const Message* in, RequireInput(ctx, "in"));
     const Json& content = in->Content();
-    double r = std::fmod(js::ParseFloat(Field(content, "sourceData")), js::ParseFloat(Field(content, "value")));
+    double r = std::fmod(js::ParseFloat(Field(content, "sourceData")),
+                         js::ParseFloat(Field(content, "value")));
     return ctx.Send("modulo", std::isfinite(r) ? Json(r) : Json(nullptr));
   }
 };
@@ -96,8 +105,10 @@ Status RegisterFiltersComponents(ComponentRegistry& registry) {
   for (const FilterSpec& spec : kFilters) {
     table.push_back({spec.type, [&spec] { return std::make_unique<Filter>(spec); }, kConcurrent});
   }
-  table.push_back({"appmixer.utils.filters.Identity", [] { return std::make_unique<Identity>(); }, kConcurrent});
-  table.push_back({"appmixer.utils.filters.Modulo", [] { return std::make_unique<Modulo>(); }, kConcurrent});
+  table.push_back({"appmixer.utils.filters.Identity", [] { return std::make_unique<Identity>(); },
+                   kConcurrent});
+  table.push_back(
+      {"appmixer.utils.filters.Modulo", [] { return std::make_unique<Modulo>(); }, kConcurrent});
   return RegisterBuiltinTable(registry, table);
 }
 
