@@ -1,0 +1,78 @@
+// appmixer.utils.timers.Timer: sends {now} when the flow starts, then {lastTick, now, elapsed}
+// every `interval` minutes. Each tick re-arms the next timer; the state machine below keeps a
+// redelivered tick (after a crash) from emitting twice or arming two timers.
+#include <cmath>
+#include <string>
+
+#include "components/timers/timers.h"
+#include "flowkit/json.h"
+#include "util/js.h"
+
+namespace flowkit::components::timers {
+namespace {
+
+Result<int64_t> IntervalMs(const Context& ctx) {
+  double minutes = js::ToNumber(ctx.properties().Get("interval"));
+  if (std::isnan(minutes)) return Status::InvalidArgument("'interval' must be a number of minutes");
+  return static_cast<int64_t>(minutes * 60 * 1000);
+}
+
+class Timer final : public Behaviour {
+ public:
+  Status Start(Context& ctx) override {
+    FLOWKIT_ASSIGN_OR_RETURN(int64_t interval_ms, IntervalMs(ctx));
+    const int64_t now = ctx.clock().NowMillis();
+    // The first message goes out at once, so nobody waits a whole interval to see the flow work.
+    FLOWKIT_RETURN_IF_ERROR(ctx.Send("out", Json::MakeObject({{"now", js::FormatIso(now)}})));
+    Result<std::string> timeout_id =
+        ctx.SetTimeout(Json::MakeObject({{"lastTick", now}}), interval_ms);
+    return timeout_id.ok() ? Status::OK() : timeout_id.status();
+  }
+
+  Status Receive(Context& ctx) override {
+    const Message* timeout = ctx.Input(kTimeoutPort);
+    if (timeout == nullptr) return Status::OK();
+    FLOWKIT_ASSIGN_OR_RETURN(int64_t interval_ms, IntervalMs(ctx));
+    FLOWKIT_ASSIGN_OR_RETURN(auto lock, ctx.Lock(ctx.component_id()));
+    FLOWKIT_ASSIGN_OR_RETURN(Json state, ctx.state().Load());
+
+    // Once a follow-up timer is recorded, only that one may tick: an older timer redelivered
+    // after a crash (armed again before its id was saved) is a duplicate.
+    const Json& current_id = state.Get("timeoutId");
+    if (js::Truthy(current_id) && current_id.StringView() != timeout->timeout_id)
+      return Status::OK();
+
+    const int64_t now = ctx.clock().NowMillis();
+    const std::string phase = state.Get("state").IsString() ? state.Get("state").AsString() : "";
+    // Fall-through phases: a tick interrupted after sending resumes at arming the next timer.
+    if (phase.empty() || phase == "timeoutSet") {
+      FLOWKIT_RETURN_IF_ERROR(ctx.state().Set("state", "sendingJson"));
+    }
+    if (phase.empty() || phase == "timeoutSet" || phase == "sendingJson") {
+      const double last_tick = js::ToNumber(timeout->Content().Get("lastTick"));
+      Json tick = Json::MakeObject();
+      if (std::isnan(last_tick)) {
+        // new Date(NaN).toISOString() throws in JavaScript; a tick without a previous time says so.
+        tick.Set("lastTick", nullptr);
+        tick.Set("now", js::FormatIso(now));
+        tick.Set("elapsed", nullptr);
+      } else {
+        const int64_t last = static_cast<int64_t>(last_tick);
+        tick.Set("lastTick", js::FormatIso(last));
+        tick.Set("now", js::FormatIso(now));
+        tick.Set("elapsed", now - last);
+      }
+      FLOWKIT_RETURN_IF_ERROR(ctx.Send("out", std::move(tick)));
+      FLOWKIT_RETURN_IF_ERROR(ctx.state().Set("state", "JsonSent"));
+    }
+    FLOWKIT_ASSIGN_OR_RETURN(std::string next_id,
+                             ctx.SetTimeout(Json::MakeObject({{"lastTick", now}}), interval_ms));
+    return ctx.state().Save(Json::MakeObject({{"state", "timeoutSet"}, {"timeoutId", next_id}}));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Behaviour> NewTimer() { return std::make_unique<Timer>(); }
+
+}  // namespace flowkit::components::timers
