@@ -1,6 +1,7 @@
 // Date modifiers. A date value is anything js::ParseDate accepts (ISO text, RFC 2822, epoch
 // milliseconds); undefined means now, as moment(undefined) does. Arithmetic happens in UTC.
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include <date/date.h>
@@ -18,22 +19,6 @@ int64_t FloorDiv(int64_t a, int64_t b) {
   if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
   return q;
 }
-
-// moment's add(n, 'months'): same day of month, clamped to the month's last day.
-int64_t AddMonths(int64_t ms, int64_t months) {
-  int64_t days = FloorDiv(ms, kMsPerDay);
-  int64_t time_of_day = ms - days * kMsPerDay;
-  date::year_month_day ymd{date::sys_days{date::days{days}}};
-  int64_t index = int64_t{static_cast<int>(ymd.year())} * 12 + (static_cast<unsigned>(ymd.month()) - 1) + months;
-  date::year y{static_cast<int>(FloorDiv(index, 12))};
-  date::month m{static_cast<unsigned>(index - FloorDiv(index, 12) * 12 + 1)};
-  date::day last = date::year_month_day_last{y, date::month_day_last{m}}.day();
-  date::day d = std::min(ymd.day(), last);
-  return date::sys_days{y / m / d}.time_since_epoch().count() * kMsPerDay + time_of_day;
-}
-
-// moment's absRound: halves away from zero.
-int64_t AbsRound(double d) { return static_cast<int64_t>(d < 0 ? -std::round(-d) : std::round(d)); }
 
 struct SpanUnit {
   std::string_view names[3];  // plural, singular, short
@@ -71,12 +56,11 @@ ModifierFunction TimeSpan(std::string name, int sign) {
       (unit->kind == SpanUnit::kMillis ? millis : unit->kind == SpanUnit::kDays ? days : months) += scaled;
     }
     // Same order as moment's addSubtract: milliseconds, then days, then months.
-    double total = static_cast<double>(ms) + sign * millis;
-    int64_t result = static_cast<int64_t>(std::round(total)) + sign * AbsRound(days) * kMsPerDay;
-    int64_t month_count = AbsRound(months);
-    if (month_count != 0) result = AddMonths(result, sign * month_count);
-    if (std::abs(static_cast<double>(result)) > 8.64e15) return Error(name, "the result is out of the date range");
-    return Json(js::FormatIso(result));
+    std::optional<int64_t> result = js::MomentAdd(ms, sign * millis, "ms");
+    if (result) result = js::MomentAdd(*result, sign * days, "d");
+    if (result) result = js::MomentAdd(*result, sign * months, "M");
+    if (!result) return Error(name, "the result is out of the date range");
+    return Json(js::FormatIso(*result));
   };
 }
 
@@ -115,13 +99,14 @@ double MonthDiff(int64_t a, int64_t b) {
   auto ya = ymd(a), yb = ymd(b);
   int64_t whole = (int64_t{static_cast<int>(yb.year())} - static_cast<int>(ya.year())) * 12 +
                   (int64_t{static_cast<unsigned>(yb.month())} - static_cast<unsigned>(ya.month()));
-  int64_t anchor = AddMonths(a, whole);
+  auto add_months = [a](int64_t n) { return js::MomentAdd(a, static_cast<double>(n), "M").value_or(a); };
+  int64_t anchor = add_months(whole);
   double adjust;
   if (b - anchor < 0) {
-    int64_t anchor2 = AddMonths(a, whole - 1);
+    int64_t anchor2 = add_months(whole - 1);
     adjust = static_cast<double>(b - anchor) / static_cast<double>(anchor - anchor2);
   } else {
-    int64_t anchor2 = AddMonths(a, whole + 1);
+    int64_t anchor2 = add_months(whole + 1);
     adjust = static_cast<double>(b - anchor) / static_cast<double>(anchor2 - anchor);
   }
   double r = -(static_cast<double>(whole) + adjust);
