@@ -42,7 +42,7 @@ struct HarnessOptions {
   Json flow_state = Json::MakeObject();  // initial flow state
   // The flow around the component ({componentId: node}); default: a descriptor holding just this
   // component, with no links.
-  Json flow_descriptor;
+  Json flow_descriptor = Json::Undefined();
   std::string flow_id = "test-flow";
   std::string flow_name = "Test flow";
   std::string user_id = "test-user";
@@ -55,7 +55,7 @@ struct HarnessOptions {
 struct SentMessage {
   std::string port;
   Json content;
-  Json scope;  // the explicit scope passed with SendOptions, else Undefined
+  Json scope = Json::Undefined();  // the explicit scope passed with SendOptions, else Undefined
 };
 
 struct WebhookResponse {
@@ -66,7 +66,7 @@ struct WebhookResponse {
 
 struct ReceiveOptions {
   std::string correlation_id = "test-correlation";
-  Json original_content;  // Undefined = same as content
+  Json original_content = Json::Undefined();  // Undefined = same as content
   Json scope = Json::MakeObject();  // Appmixer-form scope of the run
   std::string source_component = "upstream";
   std::string source_port = "out";
