@@ -23,7 +23,8 @@ ModifierArgument HashArg(std::string name, std::string type) {
 }
 
 ModifierInfo Info(std::string name, std::string label, std::vector<std::string> categories,
-                  std::string description, std::vector<ModifierArgument> arguments, std::string returns) {
+                  std::string description, std::vector<ModifierArgument> arguments,
+                  std::string returns) {
   ModifierInfo info;
   info.name = std::move(name);
   info.label = std::move(label);
@@ -91,7 +92,8 @@ Result<double> RequireNumber(std::string_view modifier, std::string_view what, c
 Result<std::optional<std::string>> TextInput(std::string_view modifier, const Json& value) {
   if (value.IsNullish()) return std::optional<std::string>();
   if (value.IsArray() || value.IsObject()) {
-    return Error(modifier, std::string("expects text, got ") + (value.IsArray() ? "an array" : "an object"));
+    return Error(modifier,
+                 std::string("expects text, got ") + (value.IsArray() ? "an array" : "an object"));
   }
   return std::optional<std::string>(js::ToString(value));
 }
@@ -107,7 +109,9 @@ bool BoolOption(const Json* value, bool fallback) {
   return js::Truthy(*value);
 }
 
-int64_t NowMillis(const EvalEnv& env) { return (env.clock ? env.clock : SystemClock())->NowMillis(); }
+int64_t NowMillis(const EvalEnv& env) {
+  return (env.clock ? env.clock : SystemClock())->NowMillis();
+}
 
 Result<int64_t> RequireDate(std::string_view modifier, const ModifierCall& call) {
   if (call.value.IsUndefined()) return NowMillis(call.env);
@@ -120,10 +124,10 @@ Result<int64_t> RequireDate(std::string_view modifier, const ModifierCall& call)
 
 Status RegisterBuiltinModifiers(ModifierRegistry& registry) {
   using Table = std::vector<modifiers::Builtin> (*)();
-  static constexpr Table kTables[] = {
-      modifiers::TextModifiers, modifiers::NumberModifiers, modifiers::DateModifiers,
-      modifiers::ListModifiers, modifiers::JsonModifiers,   modifiers::ControlModifiers,
-      modifiers::FlowModifiers};
+  static constexpr Table kTables[] = {modifiers::TextModifiers, modifiers::NumberModifiers,
+                                      modifiers::DateModifiers, modifiers::ListModifiers,
+                                      modifiers::JsonModifiers, modifiers::ControlModifiers,
+                                      modifiers::FlowModifiers};
   for (Table table : kTables) {
     for (auto& builtin : table()) {
       FLOWKIT_RETURN_IF_ERROR(registry.Register(std::move(builtin.info), std::move(builtin.fn)));

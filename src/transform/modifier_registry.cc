@@ -15,14 +15,14 @@ struct CategoryLabel {
   std::string_view label;
 };
 constexpr CategoryLabel kKnownCategories[] = {
-    {"text", "Text"},       {"number", "Number"}, {"date", "Date"},
-    {"list", "List"},       {"object", "Object"}, {"control", "Control"},
-    {"flow", "Flow variables"},
+    {"text", "Text"},     {"number", "Number"},   {"date", "Date"},           {"list", "List"},
+    {"object", "Object"}, {"control", "Control"}, {"flow", "Flow variables"},
 };
 
 std::string DefaultLabel(std::string_view id) {
   std::string label(id);
-  if (!label.empty() && label[0] >= 'a' && label[0] <= 'z') label[0] = static_cast<char>(label[0] - 'a' + 'A');
+  if (!label.empty() && label[0] >= 'a' && label[0] <= 'z')
+    label[0] = static_cast<char>(label[0] - 'a' + 'A');
   return label;
 }
 
@@ -77,11 +77,13 @@ Json ModifierRegistry::Metadata() const {
   for (const auto& known : kKnownCategories) {
     auto it = used.find(known.id);
     if (it == used.end()) continue;
-    categories.Set(known.id, Json::MakeObject({{"label", Json(known.label)}, {"index", Json(index++)}}));
+    categories.Set(known.id,
+                   Json::MakeObject({{"label", Json(known.label)}, {"index", Json(index++)}}));
     used.erase(it);
   }
   for (const auto& [id, unused] : used) {
-    categories.Set(id, Json::MakeObject({{"label", Json(DefaultLabel(id))}, {"index", Json(index++)}}));
+    categories.Set(id,
+                   Json::MakeObject({{"label", Json(DefaultLabel(id))}, {"index", Json(index++)}}));
   }
 
   Json modifiers = Json::MakeObject();
@@ -104,7 +106,8 @@ Json ModifierRegistry::Metadata() const {
                                           {"private", Json(info.is_private)},
                                           {"variableArguments", Json(info.variable_arguments)}}));
   }
-  return Json::MakeObject({{"categories", std::move(categories)}, {"modifiers", std::move(modifiers)}});
+  return Json::MakeObject(
+      {{"categories", std::move(categories)}, {"modifiers", std::move(modifiers)}});
 }
 
 }  // namespace flowkit

@@ -20,7 +20,8 @@ bool Ordered(const Json& x, const Json& v, Accept accept) {
   if (js::IsDate(x) && js::IsDate(v)) {
     auto da = js::ParseDate(x);
     auto db = js::ParseDate(v);
-    if (!da || !db) return false;  // undefined (now) is only reachable with a clock; treat as unordered
+    if (!da || !db)
+      return false;  // undefined (now) is only reachable with a clock; treat as unordered
     return accept(*da < *db ? -1 : (*da > *db ? 1 : 0));
   }
   return false;
@@ -49,8 +50,9 @@ Result<bool> Evaluate(std::string_view op, const Json& x, const Json& v) {
     if (!re.ok()) return re.status();
     return (*re)->Test(js::ToString(x));
   }
-  return Status::InvalidArgument("unsupported operator \"" + std::string(op) +
-                                 "\" (use = != > >= < <= contains notContains empty notEmpty regex %)");
+  return Status::InvalidArgument(
+      "unsupported operator \"" + std::string(op) +
+      "\" (use = != > >= < <= contains notContains empty notEmpty regex %)");
 }
 
 Result<Json> Condition(const ModifierCall& call) {
@@ -62,8 +64,10 @@ Result<Json> Condition(const ModifierCall& call) {
   if (!result.ok()) return Error("g_condition", result.status().message());
   const Json* then_v = HashAt(call, "then");
   const Json* else_v = HashAt(call, "else");
-  if (then_v == nullptr && call.params.size() > 2 && !call.params[2].IsUndefined()) then_v = &call.params[2];
-  if (else_v == nullptr && call.params.size() > 3 && !call.params[3].IsUndefined()) else_v = &call.params[3];
+  if (then_v == nullptr && call.params.size() > 2 && !call.params[2].IsUndefined())
+    then_v = &call.params[2];
+  if (else_v == nullptr && call.params.size() > 3 && !call.params[3].IsUndefined())
+    else_v = &call.params[3];
   if (then_v == nullptr && else_v == nullptr) return Json(*result);
   // With only one branch given, the other passes the value through.
   if (*result) return then_v ? *then_v : call.value;
@@ -75,7 +79,8 @@ Result<Json> If(const ModifierCall& call) {
 }
 
 Result<Json> Default(const ModifierCall& call) {
-  bool missing = call.value.IsNullish() || (call.value.IsString() && call.value.StringView().empty());
+  bool missing =
+      call.value.IsNullish() || (call.value.IsString() && call.value.StringView().empty());
   return missing ? HashOrParam(call, "default", 0) : call.value;
 }
 
@@ -91,20 +96,26 @@ std::vector<Builtin> ControlModifiers() {
   const std::vector<std::string> kControl = {"control"};
   std::vector<Builtin> table = {
       {Info("g_condition", "Condition", kControl,
-            "Test the value with an operator (= != > >= < <= contains notContains empty notEmpty regex %); "
+            "Test the value with an operator (= != > >= < <= contains notContains empty notEmpty "
+            "regex %); "
             "returns the test result, or then/else when given.",
-            {HashArg("operator", "string"), HashArg("value", "any"), HashArg("then", "any"), HashArg("else", "any")},
+            {HashArg("operator", "string"), HashArg("value", "any"), HashArg("then", "any"),
+             HashArg("else", "any")},
             "any"),
        Condition},
-      {Info("g_if", "If", kControl, "The first parameter when the value is truthy, else the second.",
+      {Info("g_if", "If", kControl,
+            "The first parameter when the value is truthy, else the second.",
             {Arg("then", "any"), Arg("else", "any")}, "any"),
        If},
-      {Info("g_default", "Default value", kControl, "The parameter when the value is missing, null or empty text.",
-            {Arg("default", "any")}, "any"),
+      {Info("g_default", "Default value", kControl,
+            "The parameter when the value is missing, null or empty text.", {Arg("default", "any")},
+            "any"),
        Default},
-      {Info("g_not", "Not", kControl, "The boolean opposite of the value's truthiness.", {}, "boolean"),
+      {Info("g_not", "Not", kControl, "The boolean opposite of the value's truthiness.", {},
+            "boolean"),
        [](const ModifierCall& call) -> Result<Json> { return Json(!js::Truthy(call.value)); }},
-      {Info("g_equals", "Equals", kControl, "Whether the value equals the parameter (JavaScript ==, or === with strict).",
+      {Info("g_equals", "Equals", kControl,
+            "Whether the value equals the parameter (JavaScript ==, or === with strict).",
             {Arg("value", "any"), HashArg("strict", "boolean")}, "boolean"),
        Equals},
   };

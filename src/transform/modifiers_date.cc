@@ -1,10 +1,10 @@
 // Date modifiers. A date value is anything js::ParseDate accepts (ISO text, RFC 2822, epoch
 // milliseconds); undefined means now, as moment(undefined) does. Arithmetic happens in UTC.
+#include <date/date.h>
+
 #include <cmath>
 #include <optional>
 #include <string>
-
-#include <date/date.h>
 
 #include "transform/modifiers_internal.h"
 #include "util/js.h"
@@ -48,12 +48,15 @@ ModifierFunction TimeSpan(std::string name, int sign) {
         if (key == u.names[0] || key == u.names[1] || key == u.names[2]) unit = &u;
       }
       if (unit == nullptr) {
-        return Error(name, "unknown unit \"" + key +
-                               "\" (use years, months, weeks, days, hours, minutes, seconds, milliseconds)");
+        return Error(
+            name, "unknown unit \"" + key +
+                      "\" (use years, months, weeks, days, hours, minutes, seconds, milliseconds)");
       }
       FLOWKIT_ASSIGN_OR_RETURN(double n, RequireNumber(name, key, value));
       double scaled = n * unit->factor;
-      (unit->kind == SpanUnit::kMillis ? millis : unit->kind == SpanUnit::kDays ? days : months) += scaled;
+      (unit->kind == SpanUnit::kMillis ? millis
+       : unit->kind == SpanUnit::kDays ? days
+                                       : months) += scaled;
     }
     // Same order as moment's addSubtract: milliseconds, then days, then months.
     std::optional<int64_t> result = js::MomentAdd(ms, sign * millis, "ms");
@@ -92,14 +95,19 @@ Result<Json> ParseDateFn(const ModifierCall& call) {
 // moment's monthDiff(a, b): whole months from a to b plus the fraction of the month around b.
 double MonthDiff(int64_t a, int64_t b) {
   auto day_of = [](int64_t ms) {
-    return static_cast<unsigned>(date::year_month_day{date::sys_days{date::days{FloorDiv(ms, kMsPerDay)}}}.day());
+    return static_cast<unsigned>(
+        date::year_month_day{date::sys_days{date::days{FloorDiv(ms, kMsPerDay)}}}.day());
   };
   if (day_of(a) < day_of(b)) return -MonthDiff(b, a);
-  auto ymd = [](int64_t ms) { return date::year_month_day{date::sys_days{date::days{FloorDiv(ms, kMsPerDay)}}}; };
+  auto ymd = [](int64_t ms) {
+    return date::year_month_day{date::sys_days{date::days{FloorDiv(ms, kMsPerDay)}}};
+  };
   auto ya = ymd(a), yb = ymd(b);
   int64_t whole = (int64_t{static_cast<int>(yb.year())} - static_cast<int>(ya.year())) * 12 +
                   (int64_t{static_cast<unsigned>(yb.month())} - static_cast<unsigned>(ya.month()));
-  auto add_months = [a](int64_t n) { return js::MomentAdd(a, static_cast<double>(n), "M").value_or(a); };
+  auto add_months = [a](int64_t n) {
+    return js::MomentAdd(a, static_cast<double>(n), "M").value_or(a);
+  };
   int64_t anchor = add_months(whole);
   double adjust;
   if (b - anchor < 0) {
@@ -146,31 +154,38 @@ std::vector<Builtin> DateModifiers() {
     span_args.push_back(HashArg(unit, "number"));
   }
   std::vector<Builtin> table = {
-      {Generator(Info("g_now", "Now", {"date", "flow"}, "The current date and time (ISO 8601).", {}, "string")),
-       [](const ModifierCall& call) -> Result<Json> { return Json(js::FormatIso(NowMillis(call.env))); }},
-      {Generator(Info("g_timestamp", "Timestamp", {"date", "flow"}, "Milliseconds since 1970-01-01 UTC.", {},
-                      "number")),
+      {Generator(Info("g_now", "Now", {"date", "flow"}, "The current date and time (ISO 8601).", {},
+                      "string")),
+       [](const ModifierCall& call) -> Result<Json> {
+         return Json(js::FormatIso(NowMillis(call.env)));
+       }},
+      {Generator(Info("g_timestamp", "Timestamp", {"date", "flow"},
+                      "Milliseconds since 1970-01-01 UTC.", {}, "number")),
        [](const ModifierCall& call) -> Result<Json> { return Json(NowMillis(call.env)); }},
-      {Info("g_addTimeSpan", "Add time span", kDate, "Add years, months, weeks, days, hours, minutes, seconds.",
-            span_args, "string"),
+      {Info("g_addTimeSpan", "Add time span", kDate,
+            "Add years, months, weeks, days, hours, minutes, seconds.", span_args, "string"),
        TimeSpan("g_addTimeSpan", 1)},
       {Info("g_subtractTimeSpan", "Subtract time span", kDate,
             "Subtract years, months, weeks, days, hours, minutes, seconds.", span_args, "string"),
        TimeSpan("g_subtractTimeSpan", -1)},
       {Info("g_formatDate", "Format date", kDate,
-            "Format a date with a moment.js format (e.g. YYYY-MM-DD HH:mm), optionally in a time zone.",
+            "Format a date with a moment.js format (e.g. YYYY-MM-DD HH:mm), optionally in a time "
+            "zone.",
             {Arg("format", "string"), Arg("timezone", "string")}, "string"),
        FormatDateFn},
-      {Info("g_parseDate", "Parse date", kDate, "Read a date (optionally in a moment.js format) into ISO 8601.",
+      {Info("g_parseDate", "Parse date", kDate,
+            "Read a date (optionally in a moment.js format) into ISO 8601.",
             {Arg("format", "string"), Arg("timezone", "string")}, "string"),
        ParseDateFn},
-      {Info("g_toTimestamp", "To timestamp", kDate, "Milliseconds since 1970-01-01 UTC of a date.", {}, "number"),
+      {Info("g_toTimestamp", "To timestamp", kDate, "Milliseconds since 1970-01-01 UTC of a date.",
+            {}, "number"),
        [](const ModifierCall& call) -> Result<Json> {
          FLOWKIT_ASSIGN_OR_RETURN(int64_t ms, RequireDate("g_toTimestamp", call));
          return Json(ms);
        }},
       {Info("g_dateDiff", "Date difference", kDate,
-            "The date minus another date in a unit (milliseconds by default; years … milliseconds), truncated.",
+            "The date minus another date in a unit (milliseconds by default; years … "
+            "milliseconds), truncated.",
             {Arg("date", "string"), Arg("unit", "string"), HashArg("float", "boolean")}, "number"),
        DateDiff},
   };

@@ -22,7 +22,8 @@ struct Builtin {
 ModifierArgument Arg(std::string name, std::string type);
 ModifierArgument HashArg(std::string name, std::string type);
 ModifierInfo Info(std::string name, std::string label, std::vector<std::string> categories,
-                  std::string description, std::vector<ModifierArgument> arguments, std::string returns);
+                  std::string description, std::vector<ModifierArgument> arguments,
+                  std::string returns);
 // Marks a modifier that ignores its input (valid first in a chain without a variable).
 ModifierInfo Generator(ModifierInfo info);
 ModifierInfo Variadic(ModifierInfo info);

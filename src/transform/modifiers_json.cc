@@ -24,7 +24,8 @@ Result<std::vector<Step>> ParsePath(std::string_view path) {
   path = js::Trim(path);
   if (!path.empty() && path[0] == '$') {
     i = 1;
-    if (i < path.size() && path[i] != '.' && path[i] != '[') return fail("expected '.' or '[' after '$'");
+    if (i < path.size() && path[i] != '.' && path[i] != '[')
+      return fail("expected '.' or '[' after '$'");
   }
   bool expect_key = i == 0;  // a bare path starts with a key
   while (i < path.size()) {
@@ -82,7 +83,8 @@ const Json* Child(const Json& node, const std::string& key) {
   return nullptr;
 }
 
-void Walk(const Json& node, const std::vector<Step>& steps, size_t at, bool collecting, Json* out, bool* found) {
+void Walk(const Json& node, const std::vector<Step>& steps, size_t at, bool collecting, Json* out,
+          bool* found) {
   if (at == steps.size()) {
     if (collecting) {
       out->Push(node);
@@ -101,7 +103,8 @@ void Walk(const Json& node, const std::vector<Step>& steps, size_t at, bool coll
     }
     return;
   }
-  if (const Json* child = Child(node, step.key)) Walk(*child, steps, at + 1, collecting, out, found);
+  if (const Json* child = Child(node, step.key))
+    Walk(*child, steps, at + 1, collecting, out, found);
 }
 
 Result<Json> JsonPath(const ModifierCall& call) {
@@ -131,7 +134,8 @@ Result<Json> Stringify(const ModifierCall& call) {
   int indent = 0;
   if (!space_arg.IsNullish() && !(space_arg.IsString() && space_arg.StringView().empty())) {
     double d = js::ToNumber(space_arg);
-    if (std::isnan(d)) return Error("g_stringify", "space must be a number, got " + Describe(space_arg));
+    if (std::isnan(d))
+      return Error("g_stringify", "space must be a number, got " + Describe(space_arg));
     indent = static_cast<int>(std::clamp(d, 0.0, 10.0));  // JSON.stringify caps at 10
   }
   return Json(indent > 0 ? call.value.DumpPretty(indent) : call.value.Dump());
@@ -183,10 +187,11 @@ std::vector<Builtin> JsonModifiers() {
             "The value at a path: a.b, $.a.b, $[0].id, a[0].b, a['key'], with * collecting a list.",
             {Arg("path", "string")}, "any"),
        JsonPath},
-      {Info("g_stringify", "Stringify", {"object", "list"}, "Convert an object or list to a JSON string.",
-            {HashArg("space", "number")}, "string"),
+      {Info("g_stringify", "Stringify", {"object", "list"},
+            "Convert an object or list to a JSON string.", {HashArg("space", "number")}, "string"),
        Stringify},
-      {Info("g_parse", "Parse JSON", {"object", "text"}, "Read JSON text into a value.", {}, "any"), Parse},
+      {Info("g_parse", "Parse JSON", {"object", "text"}, "Read JSON text into a value.", {}, "any"),
+       Parse},
       {Info("g_keys", "Keys", kObject, "The keys of an object.", {}, "array"), Keys},
       {Info("g_values", "Values", kObject, "The values of an object.", {}, "array"), Values},
   };

@@ -10,7 +10,9 @@
 namespace flowkit::modifiers {
 namespace {
 
-Json CharAt(const std::u32string& cps, size_t i) { return Json(js::EncodeUtf8(std::u32string_view(cps).substr(i, 1))); }
+Json CharAt(const std::u32string& cps, size_t i) {
+  return Json(js::EncodeUtf8(std::u32string_view(cps).substr(i, 1)));
+}
 
 // A relative index as Array.prototype.at / slice resolve it; nullopt when out of range for at().
 std::optional<size_t> ResolveAt(double d, size_t length) {
@@ -161,7 +163,8 @@ Result<Json> Unique(const ModifierCall& call) {
   for (const Json& item : call.value.array()) {
     // SameValueZero, with arrays and objects compared by value.
     bool seen = std::any_of(out.begin(), out.end(), [&](const Json& o) {
-      if (item.IsNumber() && o.IsNumber() && std::isnan(js::NumberValue(item)) && std::isnan(js::NumberValue(o))) {
+      if (item.IsNumber() && o.IsNumber() && std::isnan(js::NumberValue(item)) &&
+          std::isnan(js::NumberValue(o))) {
         return true;
       }
       return js::StrictEquals(item, o);
@@ -228,9 +231,11 @@ Result<Json> FilterEmpty(const ModifierCall& call) {
 std::vector<Builtin> ListModifiers() {
   const std::vector<std::string> kList = {"list"};
   std::vector<Builtin> table = {
-      {Info("g_first", "First", kList, "The first item of a list (or character of a text).", {}, "any"),
+      {Info("g_first", "First", kList, "The first item of a list (or character of a text).", {},
+            "any"),
        [](const ModifierCall& call) { return ElementAt(call, "g_first", 0); }},
-      {Info("g_last", "Last", kList, "The last item of a list (or character of a text).", {}, "any"),
+      {Info("g_last", "Last", kList, "The last item of a list (or character of a text).", {},
+            "any"),
        [](const ModifierCall& call) { return ElementAt(call, "g_last", -1); }},
       {Info("g_at", "Item at", kList, "The item at an index; negative counts from the end.",
             {Arg("index", "number")}, "any"),
@@ -238,19 +243,23 @@ std::vector<Builtin> ListModifiers() {
       {Info("g_slice", "Slice", {"list", "text"}, "The items from start up to (not including) end.",
             {Arg("start", "number"), Arg("end", "number")}, "array"),
        Slice},
-      {Info("g_reverse", "Reverse", {"list", "text"}, "The items in reverse order.", {}, "array"), Reverse},
+      {Info("g_reverse", "Reverse", {"list", "text"}, "The items in reverse order.", {}, "array"),
+       Reverse},
       {Info("g_sort", "Sort", kList,
             "Sort numbers numerically and texts alphabetically, optionally by a path in each item.",
             {Arg("path", "string"), Arg("order", "string")}, "array"),
        Sort},
-      {Info("g_unique", "Unique", kList, "Drop repeated items (compared by value).", {}, "array"), Unique},
-      {Info("g_flatten", "Flatten", kList, "Spread nested lists into the list (depth 1 by default).",
-            {Arg("depth", "number")}, "array"),
-       Flatten},
-      {Info("g_map", "Map", kList, "Take the value at a path from each item.", {Arg("path", "string")}, "array"),
-       Map},
-      {Info("g_filterEmpty", "Remove empty", kList, "Drop null, empty text, empty lists and empty objects.", {},
+      {Info("g_unique", "Unique", kList, "Drop repeated items (compared by value).", {}, "array"),
+       Unique},
+      {Info("g_flatten", "Flatten", kList,
+            "Spread nested lists into the list (depth 1 by default).", {Arg("depth", "number")},
             "array"),
+       Flatten},
+      {Info("g_map", "Map", kList, "Take the value at a path from each item.",
+            {Arg("path", "string")}, "array"),
+       Map},
+      {Info("g_filterEmpty", "Remove empty", kList,
+            "Drop null, empty text, empty lists and empty objects.", {}, "array"),
        FilterEmpty},
   };
   return table;

@@ -1,13 +1,13 @@
 // Number modifiers. The value and parameters go through JavaScript's Number(x) (inspector
 // parameters arrive as text such as "100"); anything that is not a number is an error naming
 // the modifier, rather than a NaN that would travel on silently.
+#include <sodium.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <mutex>
 #include <string>
-
-#include <sodium.h>
 
 #include "transform/modifiers_internal.h"
 #include "util/js.h"
@@ -21,7 +21,8 @@ Json NumberJson(double d) { return Json(d); }
 using BinaryOp = Result<double> (*)(std::string_view name, double a, double b);
 
 ModifierFunction Binary(std::string name, std::string operand, BinaryOp op) {
-  return [name = std::move(name), operand = std::move(operand), op](const ModifierCall& call) -> Result<Json> {
+  return [name = std::move(name), operand = std::move(operand),
+          op](const ModifierCall& call) -> Result<Json> {
     FLOWKIT_ASSIGN_OR_RETURN(double a, RequireNumber(name, "the value", call.value));
     const Json& arg = HashOrParam(call, operand, 0);
     if (arg.IsUndefined()) return Error(name, "needs the " + operand);
@@ -37,8 +38,8 @@ ModifierFunction Fold(std::string name, double (*op)(double, double)) {
     FLOWKIT_ASSIGN_OR_RETURN(double acc, RequireNumber(name, "the value", call.value));
     if (call.params.empty()) return Error(name, "needs a number");
     for (size_t i = 0; i < call.params.size(); ++i) {
-      FLOWKIT_ASSIGN_OR_RETURN(double b,
-                               RequireNumber(name, "parameter " + std::to_string(i + 1), call.params[i]));
+      FLOWKIT_ASSIGN_OR_RETURN(
+          double b, RequireNumber(name, "parameter " + std::to_string(i + 1), call.params[i]));
       acc = op(acc, b);
     }
     return NumberJson(acc);
@@ -92,7 +93,8 @@ Result<std::vector<double>> Collect(std::string_view name, const ModifierCall& c
   std::vector<double> numbers;
   auto add = [&](const Json& v) -> Status {
     auto one = [&](const Json& item) -> Status {
-      if (item.IsNullish() || (item.IsString() && js::Trim(item.StringView()).empty())) return Status::OK();
+      if (item.IsNullish() || (item.IsString() && js::Trim(item.StringView()).empty()))
+        return Status::OK();
       auto n = RequireNumber(name, "every item", item);
       if (!n.ok()) return n.status();
       numbers.push_back(*n);
@@ -148,20 +150,23 @@ double RandomUnit() {
 
 std::vector<Builtin> NumberModifiers() {
   const std::vector<std::string> kNumber = {"number"};
-  Builtin sub{Info("g_sub", "Subtract", kNumber, "Subtract a number.", {Arg("number", "number")}, "number"),
-              Binary("g_sub", "number",
-                     [](std::string_view, double a, double b) -> Result<double> { return a - b; })};
-  Builtin mul{Variadic(Info("g_mul", "Multiply", kNumber, "Multiply by the numbers.", {Arg("number", "number")},
-                            "number")),
+  Builtin sub{
+      Info("g_sub", "Subtract", kNumber, "Subtract a number.", {Arg("number", "number")}, "number"),
+      Binary("g_sub", "number",
+             [](std::string_view, double a, double b) -> Result<double> { return a - b; })};
+  Builtin mul{Variadic(Info("g_mul", "Multiply", kNumber, "Multiply by the numbers.",
+                            {Arg("number", "number")}, "number")),
               Fold("g_mul", [](double a, double b) { return a * b; })};
-  Builtin div{Info("g_div", "Divide", kNumber, "Divide by a number (not zero).", {Arg("divisor", "number")},
-                   "number"),
-              Binary("g_div", "divisor", [](std::string_view name, double a, double b) -> Result<double> {
-                if (b == 0) return Error(name, "division by zero");
-                return a / b;
-              })};
+  Builtin div{
+      Info("g_div", "Divide", kNumber, "Divide by a number (not zero).", {Arg("divisor", "number")},
+           "number"),
+      Binary("g_div", "divisor", [](std::string_view name, double a, double b) -> Result<double> {
+        if (b == 0) return Error(name, "division by zero");
+        return a / b;
+      })};
   std::vector<Builtin> table = {
-      {Variadic(Info("g_add", "Add", kNumber, "Add the numbers.", {Arg("number", "number")}, "number")),
+      {Variadic(
+           Info("g_add", "Add", kNumber, "Add the numbers.", {Arg("number", "number")}, "number")),
        Fold("g_add", [](double a, double b) { return a + b; })},
       sub,
       Alias(sub, "g_subtract"),
@@ -177,33 +182,39 @@ std::vector<Builtin> NumberModifiers() {
                 return std::fmod(a, b);
               })},
       {Info("g_pow", "Power", kNumber, "Raise to a power.", {Arg("exponent", "number")}, "number"),
-       Binary("g_pow", "exponent",
-              [](std::string_view, double a, double b) -> Result<double> { return std::pow(a, b); })},
+       Binary(
+           "g_pow", "exponent",
+           [](std::string_view, double a, double b) -> Result<double> { return std::pow(a, b); })},
       {Info("g_floor", "Floor", kNumber, "Round down to a whole number.", {}, "number"),
        Unary("g_floor", [](double x) { return std::floor(x); })},
       {Info("g_ceil", "Ceil", kNumber, "Round up to a whole number.", {}, "number"),
        Unary("g_ceil", [](double x) { return std::ceil(x); })},
       {Info("g_abs", "Absolute value", kNumber, "Drop the sign.", {}, "number"),
        Unary("g_abs", [](double x) { return std::fabs(x); })},
-      {Info("g_round", "Round", kNumber, "Round to the nearest whole number, or to a number of decimals.",
+      {Info("g_round", "Round", kNumber,
+            "Round to the nearest whole number, or to a number of decimals.",
             {Arg("decimals", "number")}, "number"),
        Round},
-      {Variadic(Info("g_min", "Minimum", {"number", "list"}, "The smallest of the list items and parameters.",
-                     {Arg("number", "number")}, "number")),
+      {Variadic(Info("g_min", "Minimum", {"number", "list"},
+                     "The smallest of the list items and parameters.", {Arg("number", "number")},
+                     "number")),
        Extreme("g_min", false)},
-      {Variadic(Info("g_max", "Maximum", {"number", "list"}, "The largest of the list items and parameters.",
-                     {Arg("number", "number")}, "number")),
+      {Variadic(Info("g_max", "Maximum", {"number", "list"},
+                     "The largest of the list items and parameters.", {Arg("number", "number")},
+                     "number")),
        Extreme("g_max", true)},
-      {Info("g_toNumber", "To number", kNumber, "Convert to a number (null when it is not one).", {}, "number"),
+      {Info("g_toNumber", "To number", kNumber, "Convert to a number (null when it is not one).",
+            {}, "number"),
        [](const ModifierCall& call) -> Result<Json> {
          double d = js::ToNumber(call.value);
          return std::isnan(d) ? Json(nullptr) : NumberJson(d);
        }},
-      {Info("g_greaterThan", "Greater than", {"number", "control"}, "Whether the value is greater than the parameter.",
-            {Arg("value", "number")}, "boolean"),
+      {Info("g_greaterThan", "Greater than", {"number", "control"},
+            "Whether the value is greater than the parameter.", {Arg("value", "number")},
+            "boolean"),
        Compare("g_greaterThan", true)},
-      {Info("g_lessThan", "Less than", {"number", "control"}, "Whether the value is less than the parameter.",
-            {Arg("value", "number")}, "boolean"),
+      {Info("g_lessThan", "Less than", {"number", "control"},
+            "Whether the value is less than the parameter.", {Arg("value", "number")}, "boolean"),
        Compare("g_lessThan", false)},
   };
   return table;

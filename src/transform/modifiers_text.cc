@@ -65,15 +65,17 @@ std::string_view AsciiFold(char32_t c) {
     std::string_view ascii;
   };
   static constexpr Fold kFolds[] = {
-      {0xc0, 0xc5, "a"}, {0xc6, 0xc6, "ae"}, {0xc7, 0xc7, "c"}, {0xc8, 0xcb, "e"}, {0xcc, 0xcf, "i"},
-      {0xd0, 0xd0, "d"}, {0xd1, 0xd1, "n"},  {0xd2, 0xd6, "o"}, {0xd8, 0xd8, "o"}, {0xd9, 0xdc, "u"},
-      {0xdd, 0xdd, "y"}, {0xdf, 0xdf, "ss"}, {0xe0, 0xe5, "a"}, {0xe6, 0xe6, "ae"}, {0xe7, 0xe7, "c"},
-      {0xe8, 0xeb, "e"}, {0xec, 0xef, "i"},  {0xf0, 0xf0, "d"}, {0xf1, 0xf1, "n"},  {0xf2, 0xf6, "o"},
-      {0xf8, 0xf8, "o"}, {0xf9, 0xfc, "u"},  {0xfd, 0xfd, "y"}, {0xff, 0xff, "y"},  {0x100, 0x105, "a"},
-      {0x106, 0x10d, "c"}, {0x10e, 0x111, "d"}, {0x112, 0x11b, "e"}, {0x11c, 0x123, "g"}, {0x124, 0x127, "h"},
-      {0x128, 0x131, "i"}, {0x134, 0x135, "j"}, {0x136, 0x137, "k"}, {0x139, 0x142, "l"}, {0x143, 0x148, "n"},
-      {0x14c, 0x151, "o"}, {0x152, 0x153, "oe"}, {0x154, 0x159, "r"}, {0x15a, 0x161, "s"}, {0x162, 0x167, "t"},
-      {0x168, 0x173, "u"}, {0x174, 0x175, "w"}, {0x176, 0x178, "y"}, {0x179, 0x17e, "z"}};
+      {0xc0, 0xc5, "a"},    {0xc6, 0xc6, "ae"},  {0xc7, 0xc7, "c"},   {0xc8, 0xcb, "e"},
+      {0xcc, 0xcf, "i"},    {0xd0, 0xd0, "d"},   {0xd1, 0xd1, "n"},   {0xd2, 0xd6, "o"},
+      {0xd8, 0xd8, "o"},    {0xd9, 0xdc, "u"},   {0xdd, 0xdd, "y"},   {0xdf, 0xdf, "ss"},
+      {0xe0, 0xe5, "a"},    {0xe6, 0xe6, "ae"},  {0xe7, 0xe7, "c"},   {0xe8, 0xeb, "e"},
+      {0xec, 0xef, "i"},    {0xf0, 0xf0, "d"},   {0xf1, 0xf1, "n"},   {0xf2, 0xf6, "o"},
+      {0xf8, 0xf8, "o"},    {0xf9, 0xfc, "u"},   {0xfd, 0xfd, "y"},   {0xff, 0xff, "y"},
+      {0x100, 0x105, "a"},  {0x106, 0x10d, "c"}, {0x10e, 0x111, "d"}, {0x112, 0x11b, "e"},
+      {0x11c, 0x123, "g"},  {0x124, 0x127, "h"}, {0x128, 0x131, "i"}, {0x134, 0x135, "j"},
+      {0x136, 0x137, "k"},  {0x139, 0x142, "l"}, {0x143, 0x148, "n"}, {0x14c, 0x151, "o"},
+      {0x152, 0x153, "oe"}, {0x154, 0x159, "r"}, {0x15a, 0x161, "s"}, {0x162, 0x167, "t"},
+      {0x168, 0x173, "u"},  {0x174, 0x175, "w"}, {0x176, 0x178, "y"}, {0x179, 0x17e, "z"}};
   for (const auto& f : kFolds) {
     if (c >= f.from && c <= f.to) return f.ascii;
   }
@@ -108,13 +110,16 @@ Result<Json> Capitalize(const ModifierCall& call) {
 }
 
 // search: the regex source, either bare or "/source/flags".
-Result<std::shared_ptr<const Regex>> CompileUserRegex(std::string_view search, std::string_view extra_flags) {
+Result<std::shared_ptr<const Regex>> CompileUserRegex(std::string_view search,
+                                                      std::string_view extra_flags) {
   std::string flags(extra_flags);
   std::string_view source = search;
   if (search.size() >= 2 && search.front() == '/') {
     size_t close = search.rfind('/');
     std::string_view tail = search.substr(close + 1);
-    if (close > 0 && std::all_of(tail.begin(), tail.end(), [](char c) { return std::string_view("gimsuy").find(c) != std::string_view::npos; })) {
+    if (close > 0 && std::all_of(tail.begin(), tail.end(), [](char c) {
+          return std::string_view("gimsuy").find(c) != std::string_view::npos;
+        })) {
       source = search.substr(1, close - 1);
       for (char c : tail) {
         if (flags.find(c) == std::string::npos) flags.push_back(c);
@@ -188,7 +193,8 @@ Result<Json> Split(const ModifierCall& call) {
   }
   std::string sep = js::ToString(delimiter);
   if (sep.empty()) {
-    for (char32_t c : js::DecodeUtf8(*text)) out.Push(Json(js::EncodeUtf8(std::u32string_view(&c, 1))));
+    for (char32_t c : js::DecodeUtf8(*text))
+      out.Push(Json(js::EncodeUtf8(std::u32string_view(&c, 1))));
     return out;
   }
   size_t pos = 0;
@@ -222,7 +228,8 @@ Result<Json> Join(const ModifierCall& call) {
 }
 
 Result<Json> Length(const ModifierCall& call) {
-  if (call.value.IsString()) return Json(static_cast<int64_t>(js::Utf16Length(call.value.StringView())));
+  if (call.value.IsString())
+    return Json(static_cast<int64_t>(js::Utf16Length(call.value.StringView())));
   if (call.value.IsArray()) return Json(static_cast<int64_t>(call.value.size()));
   return Json(0);
 }
@@ -253,9 +260,11 @@ Result<Json> EdgeTest(const ModifierCall& call, std::string_view name, bool at_s
 Result<Json> Pad(const ModifierCall& call, std::string_view name, bool at_start) {
   FLOWKIT_ASSIGN_OR_RETURN(auto text, TextInput(name, call.value));
   if (!text) return call.value;
-  FLOWKIT_ASSIGN_OR_RETURN(double length, RequireNumber(name, "length", HashOrParam(call, "length", 0)));
+  FLOWKIT_ASSIGN_OR_RETURN(double length,
+                           RequireNumber(name, "length", HashOrParam(call, "length", 0)));
   const Json& fill_arg = HashOrParam(call, "fill", 1);
-  std::u32string fill = js::DecodeUtf8(fill_arg.IsUndefined() ? std::string(" ") : js::ToString(fill_arg));
+  std::u32string fill =
+      js::DecodeUtf8(fill_arg.IsUndefined() ? std::string(" ") : js::ToString(fill_arg));
   std::u32string cps = js::DecodeUtf8(*text);
   if (length > 100'000) return Error(name, "length is larger than 100000");
   if (fill.empty() || length <= static_cast<double>(cps.size())) return Json(*text);
@@ -345,8 +354,10 @@ Result<Json> RegexMatch(const ModifierCall& call) {
     if (std::isnan(g)) {
       // A named group.
       std::string name = js::ToString(group);
-      auto it = std::find_if((*m)->names.begin(), (*m)->names.end(), [&](const auto& n) { return n.first == name; });
-      if (it == (*m)->names.end()) return Error("g_regex", "the expression has no group named \"" + name + "\"");
+      auto it = std::find_if((*m)->names.begin(), (*m)->names.end(),
+                             [&](const auto& n) { return n.first == name; });
+      if (it == (*m)->names.end())
+        return Error("g_regex", "the expression has no group named \"" + name + "\"");
       index = it->second;
     } else {
       if (g < 0 || g != std::floor(g) || g >= static_cast<double>((*m)->groups.size())) {
@@ -368,7 +379,8 @@ std::string Base64Encode(std::string_view in, bool url) {
   std::string out;
   size_t i = 0;
   while (i + 2 < in.size()) {
-    uint32_t n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+    uint32_t n = (static_cast<unsigned char>(in[i]) << 16) |
+                 (static_cast<unsigned char>(in[i + 1]) << 8) |
                  static_cast<unsigned char>(in[i + 2]);
     out += alphabet[(n >> 18) & 63];
     out += alphabet[(n >> 12) & 63];
@@ -395,11 +407,16 @@ std::optional<std::string> Base64Decode(std::string_view in) {
   bool padding = false;
   for (char c : in) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+' || c == '-') v = 62;
-    else if (c == '/' || c == '_') v = 63;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+' || c == '-')
+      v = 62;
+    else if (c == '/' || c == '_')
+      v = 63;
     else if (c == '=') {
       padding = true;
       continue;
@@ -436,8 +453,9 @@ std::string AsUtf8Text(std::string_view bytes) { return js::EncodeUtf8(js::Decod
 
 Result<std::string> Encoding(const ModifierCall& call, std::string_view name) {
   const Json& arg = HashOrParam(call, "encoding", 0);
-  std::string enc = arg.IsNullish() || (arg.IsString() && arg.StringView().empty()) ? "base64"
-                                                                                   : Lower(js::ToString(arg));
+  std::string enc = arg.IsNullish() || (arg.IsString() && arg.StringView().empty())
+                        ? "base64"
+                        : Lower(js::ToString(arg));
   if (enc == "uri" || enc == "urlcomponent") enc = "url";
   if (enc != "base64" && enc != "base64url" && enc != "url" && enc != "hex") {
     return Error(name, "unknown encoding \"" + enc + "\" (use base64, base64url, url or hex)");
@@ -448,7 +466,8 @@ Result<std::string> Encoding(const ModifierCall& call, std::string_view name) {
 Result<Json> Encode(const ModifierCall& call) {
   FLOWKIT_ASSIGN_OR_RETURN(std::string enc, Encoding(call, "g_encoder"));
   if (call.value.IsNullish()) return call.value;
-  std::string in = call.value.IsObject() || call.value.IsArray() ? call.value.Dump() : js::ToString(call.value);
+  std::string in =
+      call.value.IsObject() || call.value.IsArray() ? call.value.Dump() : js::ToString(call.value);
   if (enc == "base64" || enc == "base64url") return Json(Base64Encode(in, enc == "base64url"));
   std::string out;
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -472,7 +491,8 @@ Result<Json> Encode(const ModifierCall& call) {
 Result<Json> Decode(const ModifierCall& call) {
   FLOWKIT_ASSIGN_OR_RETURN(std::string enc, Encoding(call, "g_decoder"));
   if (call.value.IsNullish()) return call.value;
-  if (!call.value.IsString()) return Error("g_decoder", "expects text, got " + Describe(call.value));
+  if (!call.value.IsString())
+    return Error("g_decoder", "expects text, got " + Describe(call.value));
   std::string_view in = call.value.StringView();
   if (enc == "base64" || enc == "base64url") {
     auto bytes = Base64Decode(in);
@@ -481,7 +501,8 @@ Result<Json> Decode(const ModifierCall& call) {
   }
   std::string out;
   if (enc == "hex") {
-    if (in.size() % 2 != 0) return Error("g_decoder", "hex text must have an even number of digits");
+    if (in.size() % 2 != 0)
+      return Error("g_decoder", "hex text must have an even number of digits");
     for (size_t i = 0; i < in.size(); i += 2) {
       int hi = HexValue(in[i]), lo = HexValue(in[i + 1]);
       if (hi < 0 || lo < 0) return Error("g_decoder", "the value is not valid hex");
@@ -495,7 +516,8 @@ Result<Json> Decode(const ModifierCall& call) {
         return Error("g_decoder", "malformed URL encoding at offset " + std::to_string(i));
       }
       int hi = HexValue(in[i + 1]), lo = HexValue(in[i + 2]);
-      if (hi < 0 || lo < 0) return Error("g_decoder", "malformed URL encoding at offset " + std::to_string(i));
+      if (hi < 0 || lo < 0)
+        return Error("g_decoder", "malformed URL encoding at offset " + std::to_string(i));
       out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
     } else {
@@ -503,7 +525,8 @@ Result<Json> Decode(const ModifierCall& call) {
     }
   }
   // decodeURIComponent rejects sequences that are not UTF-8.
-  if (js::EncodeUtf8(js::DecodeUtf8(out)) != out) return Error("g_decoder", "URL-encoded bytes are not UTF-8");
+  if (js::EncodeUtf8(js::DecodeUtf8(out)) != out)
+    return Error("g_decoder", "URL-encoded bytes are not UTF-8");
   return Json(std::move(out));
 }
 
@@ -516,7 +539,8 @@ std::vector<Builtin> TextModifiers() {
        MapText("g_uppercase", Upper)},
       {Info("g_lowercase", "Lowercase", kText, "Convert the text to lower case.", {}, "string"),
        MapText("g_lowercase", Lower)},
-      {Info("g_capitalize", "Capitalize", kText, "Convert the first character to upper case.", {}, "string"),
+      {Info("g_capitalize", "Capitalize", kText, "Convert the first character to upper case.", {},
+            "string"),
        Capitalize},
       {Info("g_trim", "Trim", kText, "Remove white space from both ends.", {}, "string"),
        MapText("g_trim", [](std::string_view s) { return std::string(js::Trim(s)); })},
@@ -525,25 +549,29 @@ std::vector<Builtin> TextModifiers() {
       {Info("g_trimEnd", "Trim end", kText, "Remove white space from the end.", {}, "string"),
        MapText("g_trimEnd", [](std::string_view s) { return std::string(js::TrimEnd(s)); })},
       {Info("g_replace", "Replace", kText,
-            "Replace occurrences of a text (or a regular expression with regex: true); all by default.",
+            "Replace occurrences of a text (or a regular expression with regex: true); all by "
+            "default.",
             {Arg("search", "string"), Arg("replacement", "string"), HashArg("regex", "boolean"),
              HashArg("all", "boolean"), HashArg("flags", "string")},
             "string"),
        Replace},
-      {Info("g_substring", "Substring", kText, "The characters from start up to (not including) end.",
+      {Info("g_substring", "Substring", kText,
+            "The characters from start up to (not including) end.",
             {Arg("start", "number"), Arg("end", "number")}, "string"),
        Substring},
       {Info("g_split", "Split", {"text", "list"}, "Split the text into a list at each delimiter.",
             {Arg("delimiter", "string")}, "array"),
        Split},
-      {Info("g_join", "Join", {"list", "text"}, "Join the items of a list into text (default separator \",\").",
+      {Info("g_join", "Join", {"list", "text"},
+            "Join the items of a list into text (default separator \",\").",
             {Arg("separator", "string")}, "string"),
        Join},
-      {Info("g_length", "Length", {"list", "text"}, "The length of a text or list; 0 for anything else.", {},
-            "number"),
+      {Info("g_length", "Length", {"list", "text"},
+            "The length of a text or list; 0 for anything else.", {}, "number"),
        Length},
       {Info("g_contains", "Contains", {"text", "list"},
-            "Whether the text contains the search text (ignoring case), or the list contains the item.",
+            "Whether the text contains the search text (ignoring case), or the list contains the "
+            "item.",
             {Arg("search", "string")}, "boolean"),
        ContainsFn},
       {Info("g_startsWith", "Starts with", kText, "Whether the text starts with the search text.",
@@ -559,23 +587,28 @@ std::vector<Builtin> TextModifiers() {
             {Arg("length", "number"), Arg("fill", "string")}, "string"),
        [](const ModifierCall& call) { return Pad(call, "g_padEnd", false); }},
       {Variadic(Info("g_concat", "Concatenate", {"text", "list"},
-                     "Append the parameters to the text (or the items to the list).", {Arg("text", "string")},
-                     "string")),
+                     "Append the parameters to the text (or the items to the list).",
+                     {Arg("text", "string")}, "string")),
        Concat},
-      {Info("g_prepend", "Prepend", kText, "Put the text in front of the value.", {Arg("text", "string")},
-            "string"),
+      {Info("g_prepend", "Prepend", kText, "Put the text in front of the value.",
+            {Arg("text", "string")}, "string"),
        Prepend},
-      {Info("g_toString", "To text", kText, "Convert the value to text (objects to JSON).", {}, "string"),
+      {Info("g_toString", "To text", kText, "Convert the value to text (objects to JSON).", {},
+            "string"),
        ToStringFn},
-      {Info("g_slugify", "Slugify", kText, "Lower-case ASCII words joined by a separator (default \"-\").",
+      {Info("g_slugify", "Slugify", kText,
+            "Lower-case ASCII words joined by a separator (default \"-\").",
             {Arg("separator", "string")}, "string"),
        Slugify},
       {Info("g_regex", "Regex match", kText,
-            "The first match of a regular expression, or one capture group (number or name); null when "
+            "The first match of a regular expression, or one capture group (number or name); null "
+            "when "
             "nothing matches.",
-            {Arg("pattern", "string"), Arg("group", "string"), HashArg("flags", "string")}, "string"),
+            {Arg("pattern", "string"), Arg("group", "string"), HashArg("flags", "string")},
+            "string"),
        RegexMatch},
-      {Info("g_encoder", "Encode", kText, "Encode the text: base64 (default), base64url, url or hex.",
+      {Info("g_encoder", "Encode", kText,
+            "Encode the text: base64 (default), base64url, url or hex.",
             {Arg("encoding", "string")}, "string"),
        Encode},
       {Info("g_decoder", "Decode", kText, "Decode base64 (default), base64url, url or hex text.",

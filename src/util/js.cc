@@ -1,5 +1,8 @@
 #include "util/js.h"
 
+#include <date/date.h>
+#include <date/tz.h>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -10,9 +13,6 @@
 #include <limits>
 #include <string>
 #include <vector>
-
-#include <date/date.h>
-#include <date/tz.h>
 
 #include "util/number_format.h"
 
@@ -31,11 +31,11 @@ size_t WhiteSpaceAt(std::string_view s, size_t i) {
   auto at = [&](size_t k) -> unsigned char {
     return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0;
   };
-  if (c == 0xc2 && at(1) == 0xa0) return 2;                                       // U+00A0
-  if (c == 0xef && at(1) == 0xbb && at(2) == 0xbf) return 3;                      // U+FEFF
-  if (c == 0xe1 && at(1) == 0x9a && at(2) == 0x80) return 3;                      // U+1680
-  if (c == 0xe2 && at(1) == 0x80 && (at(2) <= 0x8a || at(2) == 0xa8 || at(2) == 0xa9 || at(2) == 0xaf) &&
-      at(2) >= 0x80) {
+  if (c == 0xc2 && at(1) == 0xa0) return 2;                   // U+00A0
+  if (c == 0xef && at(1) == 0xbb && at(2) == 0xbf) return 3;  // U+FEFF
+  if (c == 0xe1 && at(1) == 0x9a && at(2) == 0x80) return 3;  // U+1680
+  if (c == 0xe2 && at(1) == 0x80 &&
+      (at(2) <= 0x8a || at(2) == 0xa8 || at(2) == 0xa9 || at(2) == 0xaf) && at(2) >= 0x80) {
     return 3;  // U+2000..U+200A, U+2028, U+2029, U+202F
   }
   if (c == 0xe2 && at(1) == 0x81 && at(2) == 0x9f) return 3;  // U+205F
@@ -117,7 +117,8 @@ double DecimalLiteralValue(std::string_view s) {
   }
   if (s == "Infinity") return negative ? -kInf : kInf;
   double value = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value, std::chars_format::general);
+  auto [ptr, ec] =
+      std::from_chars(s.data(), s.data() + s.size(), value, std::chars_format::general);
   if (ec == std::errc::result_out_of_range) {
     // from_chars leaves the value unset: decide between overflow and underflow from the
     // decimal exponent of the first significant digit.
@@ -281,7 +282,8 @@ bool ValidCivil(int64_t y, int64_t m, int64_t d) {
 std::optional<int64_t> CivilToMs(int64_t y, int64_t mo, int64_t d, int64_t h, int64_t mi, int64_t s,
                                  int64_t ms, int64_t offset_minutes) {
   if (!ValidCivil(y, mo, d)) return std::nullopt;
-  if (h < 0 || h > 24 || mi < 0 || mi > 59 || s < 0 || s > 59 || ms < 0 || ms > 999) return std::nullopt;
+  if (h < 0 || h > 24 || mi < 0 || mi > 59 || s < 0 || s > 59 || ms < 0 || ms > 999)
+    return std::nullopt;
   if (h == 24 && (mi != 0 || s != 0 || ms != 0)) return std::nullopt;
   int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   return days * kMsPerDay + ((h * 60 + mi) * 60 + s) * 1000 + ms - offset_minutes * 60'000;
@@ -292,7 +294,7 @@ struct Fields {
   unsigned month;  // 1..12
   unsigned day;    // 1..31
   unsigned hour, minute, second, millisecond;
-  unsigned weekday;  // 0 = Sunday
+  unsigned weekday;      // 0 = Sunday
   unsigned day_of_year;  // 1..366
 };
 
@@ -510,7 +512,8 @@ std::optional<int64_t> ParseIso(std::string_view text) {
   int64_t days_base;
   if (ordinal) {
     int64_t days_in_year = date::year{static_cast<int>(year)}.is_leap() ? 366 : 365;
-    if (*ordinal < 1 || *ordinal > days_in_year || year < -271820 || year > 275759) return std::nullopt;
+    if (*ordinal < 1 || *ordinal > days_in_year || year < -271820 || year > 275759)
+      return std::nullopt;
     days_base = DaysFromCivil(year, 1, 1) + *ordinal - 1;
   } else if (week) {
     auto [w, wd] = *week;
@@ -559,9 +562,10 @@ std::optional<int64_t> NamedZoneOffset(std::string_view word) {
     std::string_view name;
     int64_t minutes;
   };
-  static constexpr Zone kZones[] = {{"UT", 0},        {"UTC", 0},       {"GMT", 0},       {"Z", 0},
-                                    {"EST", -5 * 60}, {"EDT", -4 * 60}, {"CST", -6 * 60}, {"CDT", -5 * 60},
-                                    {"MST", -7 * 60}, {"MDT", -6 * 60}, {"PST", -8 * 60}, {"PDT", -7 * 60}};
+  static constexpr Zone kZones[] = {{"UT", 0},        {"UTC", 0},       {"GMT", 0},
+                                    {"Z", 0},         {"EST", -5 * 60}, {"EDT", -4 * 60},
+                                    {"CST", -6 * 60}, {"CDT", -5 * 60}, {"MST", -7 * 60},
+                                    {"MDT", -6 * 60}, {"PST", -8 * 60}, {"PDT", -7 * 60}};
   for (const auto& z : kZones) {
     if (EqualsIgnoreCase(word, z.name)) return z.minutes;
   }
@@ -612,8 +616,10 @@ std::optional<int64_t> ParseRfc2822(std::string_view text) {
   auto y = c.DigitRun(2, 4, &ylen);
   if (!y || !c.Eat(' ')) return std::nullopt;
   int64_t year = *y;
-  if (ylen <= 2) year += (year <= 49) ? 2000 : 1900;
-  else if (ylen == 3) year += 1900;
+  if (ylen <= 2)
+    year += (year <= 49) ? 2000 : 1900;
+  else if (ylen == 3)
+    year += 1900;
   auto h = c.Digits(2);
   if (!h || !c.Eat(':')) return std::nullopt;
   auto mi = c.Digits(2);
@@ -797,14 +803,16 @@ struct Zone {
 
 Result<Zone> ResolveZone(std::string_view name) {
   Zone zone;
-  if (name.empty() || EqualsIgnoreCase(name, "UTC") || name == "Z" || EqualsIgnoreCase(name, "GMT")) {
+  if (name.empty() || EqualsIgnoreCase(name, "UTC") || name == "Z" ||
+      EqualsIgnoreCase(name, "GMT")) {
     return zone;
   }
   if (name[0] == '+' || name[0] == '-') {
     Cursor c(name);
     auto off = ParseIsoOffset(c);
     if (!off || !c.done()) {
-      return Status::InvalidArgument("invalid UTC offset \"" + std::string(name) + "\" (use +HH:mm)");
+      return Status::InvalidArgument("invalid UTC offset \"" + std::string(name) +
+                                     "\" (use +HH:mm)");
     }
     zone.fixed_minutes = static_cast<int>(*off);
     return zone;
@@ -815,8 +823,9 @@ Result<Zone> ResolveZone(std::string_view name) {
     zone.tz = nullptr;
   }
   if (zone.tz == nullptr) {
-    return Status::InvalidArgument("unknown time zone \"" + std::string(name) +
-                                   "\" (use an IANA name such as Europe/Prague, or an offset like +02:00)");
+    return Status::InvalidArgument(
+        "unknown time zone \"" + std::string(name) +
+        "\" (use an IANA name such as Europe/Prague, or an offset like +02:00)");
   }
   return zone;
 }
@@ -832,7 +841,8 @@ ZoneInfo InfoAt(const Zone& zone, int64_t ms) {
     return {zone.fixed_minutes, ""};
   }
   try {
-    auto info = zone.tz->get_info(date::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds{ms}});
+    auto info =
+        zone.tz->get_info(date::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds{ms}});
     return {static_cast<int>(info.offset.count() / 60), info.abbrev};
   } catch (const std::exception&) {
     return {0, "UTC"};
@@ -848,7 +858,11 @@ std::string Pad(int64_t v, int width) {
 
 std::string Ordinal(int64_t n) {
   int64_t b = n % 10;
-  const char* suffix = (n % 100 / 10 == 1) ? "th" : b == 1 ? "st" : b == 2 ? "nd" : b == 3 ? "rd" : "th";
+  const char* suffix = (n % 100 / 10 == 1) ? "th"
+                       : b == 1            ? "st"
+                       : b == 2            ? "nd"
+                       : b == 3            ? "rd"
+                                           : "th";
   return std::to_string(n) + suffix;
 }
 
@@ -869,7 +883,9 @@ int64_t FirstWeekOffset(int64_t year, int dow, int doy) {
   return -fwdlw + fwd - 1;
 }
 int64_t WeeksInYear(int64_t year, int dow, int doy) {
-  return (DaysInYear(year) - FirstWeekOffset(year, dow, doy) + FirstWeekOffset(year + 1, dow, doy)) / 7;
+  return (DaysInYear(year) - FirstWeekOffset(year, dow, doy) +
+          FirstWeekOffset(year + 1, dow, doy)) /
+         7;
 }
 std::pair<int64_t, int64_t> WeekOfYear(const Fields& f, int dow, int doy) {
   int64_t offset = FirstWeekOffset(f.year, dow, doy);
@@ -896,11 +912,12 @@ std::string_view LocalizedFormat(std::string_view token) {
 
 // Format tokens in the order moment's tokenizer tries them (first match wins).
 constexpr std::string_view kFormatTokens[] = {
-    "Hmmss", "Hmm", "hmmss", "hmm", "Mo", "MMMM", "MMM", "MM", "Do", "DDDo", "DDDD", "DDD", "DD",
-    "dddd",  "ddd", "dd",    "do",  "wo", "ww",   "Wo",  "WW", "Qo", "YYYYYY", "YYYYY", "YYYY", "YY",
-    "yyyy",  "yyy", "yy",    "yo",  "ggggg", "gggg", "gg", "GGGGG", "GGGG", "GG", "hh", "HH", "kk",
-    "mm",    "ss",  "SSSSSSSSS", "SSSSSSSS", "SSSSSSS", "SSSSSS", "SSSSS", "SSSS", "SSS", "SS", "zz",
-    "ZZ"};
+    "Hmmss", "Hmm",  "hmmss", "hmm",   "Mo",     "MMMM",      "MMM",      "MM",      "Do",
+    "DDDo",  "DDDD", "DDD",   "DD",    "dddd",   "ddd",       "dd",       "do",      "wo",
+    "ww",    "Wo",   "WW",    "Qo",    "YYYYYY", "YYYYY",     "YYYY",     "YY",      "yyyy",
+    "yyy",   "yy",   "yo",    "ggggg", "gggg",   "gg",        "GGGGG",    "GGGG",    "GG",
+    "hh",    "HH",   "kk",    "mm",    "ss",     "SSSSSSSSS", "SSSSSSSS", "SSSSSSS", "SSSSSS",
+    "SSSSS", "SSSS", "SSS",   "SS",    "zz",     "ZZ"};
 constexpr std::string_view kSingleTokens = "MDdwWQYygGeEaAhHkmsSxXzZ";
 
 // Expands the localized tokens (L, LL, LT, ...) outside [brackets], as moment does first.
@@ -926,8 +943,10 @@ std::string ExpandLocalized(std::string_view format) {
       size_t n = 1;
       while (i + n < format.size() && format[i + n] == ch && n < 4) ++n;
       std::string_view candidate = format.substr(i, n);
-      if (ch == 'L' && format.substr(i, 3) == "LTS") candidate = "LTS";
-      else if (ch == 'L' && format.substr(i, 2) == "LT") candidate = "LT";
+      if (ch == 'L' && format.substr(i, 3) == "LTS")
+        candidate = "LTS";
+      else if (ch == 'L' && format.substr(i, 2) == "LT")
+        candidate = "LT";
       std::string_view expansion = LocalizedFormat(candidate);
       if (!expansion.empty()) {
         out.append(expansion);
@@ -1009,7 +1028,8 @@ std::string FormatToken(std::string_view t, int64_t ms, const Fields& f, const Z
   if (t == "A") return f.hour < 12 ? "AM" : "PM";
   if (t == "Z") return OffsetText(zone.offset_minutes, true);
   if (t == "ZZ") return OffsetText(zone.offset_minutes, false);
-  if (t == "z" || t == "zz") return zone.abbrev.empty() ? OffsetText(zone.offset_minutes, true) : zone.abbrev;
+  if (t == "z" || t == "zz")
+    return zone.abbrev.empty() ? OffsetText(zone.offset_minutes, true) : zone.abbrev;
   if (t == "X") return std::to_string(FloorDiv(ms, 1000));
   if (t == "x") return std::to_string(ms);
   return std::string(t);
@@ -1110,7 +1130,11 @@ std::u32string DecodeUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xe  ? 3
+                 : (c >> 3) == 0x1e ? 4
+                                    : 0;
     char32_t cp = len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : len == 4 ? (c & 0x07) : c;
     bool ok = len != 0 && i + len <= s.size();
     for (size_t k = 1; ok && k < len; ++k) {
@@ -1283,12 +1307,12 @@ std::optional<int64_t> MomentAdd(int64_t ms, double amount, std::string_view uni
   // are not and may be plural.
   enum class Unit { kMs, kSecond, kMinute, kHour, kDay, kWeek, kMonth, kQuarter, kYear };
   static constexpr std::pair<std::string_view, Unit> kShort[] = {
-      {"ms", Unit::kMs},  {"s", Unit::kSecond}, {"m", Unit::kMinute},  {"h", Unit::kHour},
-      {"d", Unit::kDay},  {"w", Unit::kWeek},   {"M", Unit::kMonth},   {"Q", Unit::kQuarter},
-      {"y", Unit::kYear}};
+      {"ms", Unit::kMs},   {"s", Unit::kSecond},  {"m", Unit::kMinute},
+      {"h", Unit::kHour},  {"d", Unit::kDay},     {"w", Unit::kWeek},
+      {"M", Unit::kMonth}, {"Q", Unit::kQuarter}, {"y", Unit::kYear}};
   static constexpr std::pair<std::string_view, Unit> kLong[] = {
-      {"millisecond", Unit::kMs}, {"second", Unit::kSecond}, {"minute", Unit::kMinute},
-      {"hour", Unit::kHour},      {"day", Unit::kDay},       {"week", Unit::kWeek},
+      {"millisecond", Unit::kMs}, {"second", Unit::kSecond},   {"minute", Unit::kMinute},
+      {"hour", Unit::kHour},      {"day", Unit::kDay},         {"week", Unit::kWeek},
       {"month", Unit::kMonth},    {"quarter", Unit::kQuarter}, {"year", Unit::kYear}};
   std::optional<Unit> u;
   for (const auto& [key, value] : kShort) {
@@ -1317,12 +1341,15 @@ std::optional<int64_t> MomentAdd(int64_t ms, double amount, std::string_view uni
     }
     case Unit::kDay:
     case Unit::kWeek:
-      result = static_cast<double>(ms) + abs_round(amount * (*u == Unit::kWeek ? 7 : 1)) * kMsPerDay;
+      result =
+          static_cast<double>(ms) + abs_round(amount * (*u == Unit::kWeek ? 7 : 1)) * kMsPerDay;
       break;
     case Unit::kMonth:
     case Unit::kQuarter:
     case Unit::kYear: {
-      const double months = abs_round(amount * (*u == Unit::kYear ? 12 : *u == Unit::kQuarter ? 3 : 1));
+      const double months = abs_round(amount * (*u == Unit::kYear      ? 12
+                                                : *u == Unit::kQuarter ? 3
+                                                                       : 1));
       if (std::fabs(months) > 12.0 * 600'000) return std::nullopt;
       const Fields f = FieldsOf(ms);
       const int64_t index = f.year * 12 + (f.month - 1) + static_cast<int64_t>(months);
@@ -1331,8 +1358,8 @@ std::optional<int64_t> MomentAdd(int64_t ms, double amount, std::string_view uni
       if (year < -271820 || year > 275759) return std::nullopt;
       const unsigned last = static_cast<unsigned>(
           (date::year{static_cast<int>(year)} / date::month{month} / date::last).day());
-      std::optional<int64_t> moved =
-          CivilToMs(year, month, std::min(f.day, last), f.hour, f.minute, f.second, f.millisecond, 0);
+      std::optional<int64_t> moved = CivilToMs(year, month, std::min(f.day, last), f.hour, f.minute,
+                                               f.second, f.millisecond, 0);
       if (!moved) return std::nullopt;
       result = static_cast<double>(*moved);
       break;
@@ -1343,14 +1370,15 @@ std::optional<int64_t> MomentAdd(int64_t ms, double amount, std::string_view uni
   return static_cast<int64_t>(std::trunc(result));
 }
 
-Result<int64_t> ParseDateWithFormat(std::string_view text, std::string_view format, std::string_view tz_name,
-                                    int64_t now_ms) {
+Result<int64_t> ParseDateWithFormat(std::string_view text, std::string_view format,
+                                    std::string_view tz_name, int64_t now_ms) {
   FLOWKIT_ASSIGN_OR_RETURN(Zone zone, ResolveZone(tz_name));
   std::string expanded = ExpandLocalized(format);
   std::string_view fmt = expanded;
   auto fail = [&](std::string_view why) {
-    return Status::InvalidArgument("\"" + std::string(text) + "\" does not match the date format \"" +
-                                   std::string(format) + "\": " + std::string(why));
+    return Status::InvalidArgument("\"" + std::string(text) +
+                                   "\" does not match the date format \"" + std::string(format) +
+                                   "\": " + std::string(why));
   };
   std::optional<int64_t> year, month, day, day_of_year, offset, epoch_ms;
   int64_t hour = 0, minute = 0, second = 0, millis = 0;
@@ -1365,8 +1393,8 @@ Result<int64_t> ParseDateWithFormat(std::string_view text, std::string_view form
   };
   auto digits = [&](size_t max, bool signed_ok) -> std::optional<int64_t> {
     if (!seek([&](size_t p) {
-          return IsDigit(text[p]) ||
-                 (signed_ok && (text[p] == '-' || text[p] == '+') && p + 1 < text.size() && IsDigit(text[p + 1]));
+          return IsDigit(text[p]) || (signed_ok && (text[p] == '-' || text[p] == '+') &&
+                                      p + 1 < text.size() && IsDigit(text[p + 1]));
         })) {
       return std::nullopt;
     }
@@ -1435,7 +1463,8 @@ Result<int64_t> ParseDateWithFormat(std::string_view text, std::string_view form
     } else if (token == "D" || token == "DD" || token == "Do") {
       v = digits(2, false);
       if (v) day = v;
-      if (token == "Do" && pos + 1 < text.size() && IsAlpha(text[pos]) && IsAlpha(text[pos + 1])) pos += 2;
+      if (token == "Do" && pos + 1 < text.size() && IsAlpha(text[pos]) && IsAlpha(text[pos + 1]))
+        pos += 2;
     } else if (token == "DDD" || token == "DDDD") {
       v = digits(3, false);
       if (v) day_of_year = v;
@@ -1447,7 +1476,8 @@ Result<int64_t> ParseDateWithFormat(std::string_view text, std::string_view form
         digits(1, false);
       }
       continue;
-    } else if (token == "H" || token == "HH" || token == "h" || token == "hh" || token == "k" || token == "kk") {
+    } else if (token == "H" || token == "HH" || token == "h" || token == "hh" || token == "k" ||
+               token == "kk") {
       v = digits(2, false);
       if (v) hour = (token[0] == 'k' && *v == 24) ? 0 : *v;
     } else if (token == "m" || token == "mm") {
@@ -1457,7 +1487,8 @@ Result<int64_t> ParseDateWithFormat(std::string_view text, std::string_view form
       v = digits(2, false);
       if (v) second = *v;
     } else if (token[0] == 'S') {
-      if (!seek([&](size_t p) { return IsDigit(text[p]); })) return fail("expected fractional seconds");
+      if (!seek([&](size_t p) { return IsDigit(text[p]); }))
+        return fail("expected fractional seconds");
       size_t start = pos;
       size_t max = token.size() <= 3 ? 3 : std::string_view::npos;
       while (pos < text.size() && IsDigit(text[pos]) && pos - start < max) ++pos;
@@ -1474,8 +1505,9 @@ Result<int64_t> ParseDateWithFormat(std::string_view text, std::string_view form
       }
     } else if (token == "Z" || token == "ZZ") {
       if (!seek([&](size_t p) {
-            return text[p] == 'Z' || text[p] == 'z' || ((text[p] == '+' || text[p] == '-') && p + 2 < text.size() &&
-                                                         IsDigit(text[p + 1]) && IsDigit(text[p + 2]));
+            return text[p] == 'Z' || text[p] == 'z' ||
+                   ((text[p] == '+' || text[p] == '-') && p + 2 < text.size() &&
+                    IsDigit(text[p + 1]) && IsDigit(text[p + 2]));
           })) {
         return fail("expected a UTC offset");
       }
@@ -1522,7 +1554,8 @@ Result<int64_t> ParseDateWithFormat(std::string_view text, std::string_view form
   int64_t m = month.value_or(1);
   int64_t d = day.value_or(1);
   if (day_of_year && !month && !day) {
-    if (*day_of_year < 1 || *day_of_year > DaysInYear(*year)) return fail("day of year out of range");
+    if (*day_of_year < 1 || *day_of_year > DaysInYear(*year))
+      return fail("day of year out of range");
     int64_t days = DaysFromCivil(*year, 1, 1) + *day_of_year - 1;
     Fields f = FieldsOf(days * kMsPerDay);
     m = f.month;
@@ -1549,8 +1582,8 @@ std::string FormatIso(int64_t ms) {
   } else {
     out = Pad(f.year, 4);
   }
-  out += "-" + Pad(f.month, 2) + "-" + Pad(f.day, 2) + "T" + Pad(f.hour, 2) + ":" + Pad(f.minute, 2) +
-         ":" + Pad(f.second, 2) + "." + Pad(f.millisecond, 3) + "Z";
+  out += "-" + Pad(f.month, 2) + "-" + Pad(f.day, 2) + "T" + Pad(f.hour, 2) + ":" +
+         Pad(f.minute, 2) + ":" + Pad(f.second, 2) + "." + Pad(f.millisecond, 3) + "Z";
   return out;
 }
 

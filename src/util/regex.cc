@@ -41,7 +41,8 @@ Regex::Regex(std::string pattern, bool global, std::unique_ptr<Code> code)
 
 Regex::~Regex() = default;
 
-Result<std::shared_ptr<const Regex>> Regex::Compile(std::string_view pattern, std::string_view flags) {
+Result<std::shared_ptr<const Regex>> Regex::Compile(std::string_view pattern,
+                                                    std::string_view flags) {
   uint32_t options = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_ALT_BSUX | PCRE2_DOLLAR_ENDONLY |
                      PCRE2_MATCH_UNSET_BACKREF | PCRE2_NEVER_BACKSLASH_C;
   bool global = false;
@@ -85,11 +86,13 @@ Result<std::shared_ptr<const Regex>> Regex::Compile(std::string_view pattern, st
                              &error_code, &error_offset, cctx);
   pcre2_compile_context_free(cctx);
   if (code->code == nullptr) {
-    return Status::InvalidArgument("invalid regular expression /" + std::string(pattern) + "/ at offset " +
-                                   std::to_string(error_offset) + ": " + ErrorText(error_code));
+    return Status::InvalidArgument("invalid regular expression /" + std::string(pattern) +
+                                   "/ at offset " + std::to_string(error_offset) + ": " +
+                                   ErrorText(error_code));
   }
   code->context = pcre2_match_context_create(nullptr);
-  if (code->context == nullptr) return Status::Internal("out of memory compiling a regular expression");
+  if (code->context == nullptr)
+    return Status::Internal("out of memory compiling a regular expression");
   pcre2_set_match_limit(code->context, kMatchLimit);
   pcre2_set_depth_limit(code->context, kDepthLimit);
   pcre2_set_heap_limit(code->context, 64 * 1024);  // KiB
@@ -100,19 +103,22 @@ Result<std::optional<Regex::Match>> Regex::Exec(std::string_view subject, size_t
   if (from > subject.size()) return std::optional<Match>();
   pcre2_match_data* data = pcre2_match_data_create_from_pattern(code_->code, nullptr);
   if (data == nullptr) return Status::Internal("out of memory matching a regular expression");
-  int rc = pcre2_match(code_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), from, 0,
-                       data, code_->context);
+  int rc = pcre2_match(code_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(),
+                       from, 0, data, code_->context);
   if (rc == PCRE2_ERROR_NOMATCH) {
     pcre2_match_data_free(data);
     return std::optional<Match>();
   }
   if (rc < 0) {
     pcre2_match_data_free(data);
-    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT) {
-      return Status::InvalidArgument("regular expression /" + pattern_ +
-                                     "/ needs too much backtracking on this input: " + ErrorText(rc));
+    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+        rc == PCRE2_ERROR_HEAPLIMIT) {
+      return Status::InvalidArgument(
+          "regular expression /" + pattern_ +
+          "/ needs too much backtracking on this input: " + ErrorText(rc));
     }
-    return Status::InvalidArgument("regular expression /" + pattern_ + "/ failed: " + ErrorText(rc));
+    return Status::InvalidArgument("regular expression /" + pattern_ +
+                                   "/ failed: " + ErrorText(rc));
   }
   uint32_t count = pcre2_get_ovector_count(data);
   PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(data);
@@ -158,10 +164,11 @@ Result<std::vector<Regex::Match>> Regex::MatchAll(std::string_view subject) cons
     FLOWKIT_ASSIGN_OR_RETURN(auto m, Exec(subject, from));
     if (!m) break;
     // An empty match moves on by one character, as JavaScript's lastIndex does.
-    from = m->end > m->start ? m->end
-                             : m->end + (m->end < subject.size()
-                                             ? Utf8Length(static_cast<unsigned char>(subject[m->end]))
-                                             : 1);
+    from = m->end > m->start
+               ? m->end
+               : m->end + (m->end < subject.size()
+                               ? Utf8Length(static_cast<unsigned char>(subject[m->end]))
+                               : 1);
     matches.push_back(std::move(*m));
   }
   return matches;
@@ -169,8 +176,8 @@ Result<std::vector<Regex::Match>> Regex::MatchAll(std::string_view subject) cons
 
 namespace {
 
-void ExpandReplacement(std::string_view replacement, std::string_view subject, const Regex::Match& m,
-                       std::string* out) {
+void ExpandReplacement(std::string_view replacement, std::string_view subject,
+                       const Regex::Match& m, std::string* out) {
   size_t group_count = m.groups.size();  // includes group 0
   for (size_t i = 0; i < replacement.size(); ++i) {
     char c = replacement[i];
@@ -221,7 +228,8 @@ void ExpandReplacement(std::string_view replacement, std::string_view subject, c
       }
       std::string_view name = replacement.substr(i + 2, close - i - 2);
       for (const auto& [group_name, index] : m.names) {
-        if (group_name == name && index < group_count && m.groups[index]) out->append(*m.groups[index]);
+        if (group_name == name && index < group_count && m.groups[index])
+          out->append(*m.groups[index]);
       }
       i = close;
     } else {
@@ -232,7 +240,8 @@ void ExpandReplacement(std::string_view replacement, std::string_view subject, c
 
 }  // namespace
 
-Result<std::string> Regex::Replace(std::string_view subject, std::string_view replacement, bool all) const {
+Result<std::string> Regex::Replace(std::string_view subject, std::string_view replacement,
+                                   bool all) const {
   std::vector<Match> matches;
   if (all) {
     FLOWKIT_ASSIGN_OR_RETURN(matches, MatchAll(subject));
@@ -257,10 +266,13 @@ struct RegexCache::Impl {
   std::unordered_map<std::string, std::shared_ptr<const Regex>> entries;  // guarded by mu
 };
 
-RegexCache::RegexCache(size_t capacity) : impl_(std::make_unique<Impl>()) { impl_->capacity = capacity; }
+RegexCache::RegexCache(size_t capacity) : impl_(std::make_unique<Impl>()) {
+  impl_->capacity = capacity;
+}
 RegexCache::~RegexCache() = default;
 
-Result<std::shared_ptr<const Regex>> RegexCache::Get(std::string_view pattern, std::string_view flags) {
+Result<std::shared_ptr<const Regex>> RegexCache::Get(std::string_view pattern,
+                                                     std::string_view flags) {
   // Flags never contain '/', so "flags/pattern" is an unambiguous key.
   std::string key;
   key.reserve(flags.size() + 1 + pattern.size());

@@ -31,7 +31,8 @@ class Regex {
   // `flags` as in JavaScript: i (ignore case), m (multiline), s (dotAll), g (global, used by
   // Replace and MatchAll), u and y are accepted (UTF-8 subjects are always matched by code
   // point). kInvalidArgument names the pattern problem and its offset.
-  static Result<std::shared_ptr<const Regex>> Compile(std::string_view pattern, std::string_view flags = {});
+  static Result<std::shared_ptr<const Regex>> Compile(std::string_view pattern,
+                                                      std::string_view flags = {});
 
   ~Regex();
   Regex(const Regex&) = delete;
@@ -49,7 +50,8 @@ class Regex {
   Result<std::vector<Match>> MatchAll(std::string_view subject) const;
   // String.prototype.replace with a JavaScript replacement pattern ($$, $&, $`, $', $1..$99,
   // $<name>); every match when `all`, else the first.
-  Result<std::string> Replace(std::string_view subject, std::string_view replacement, bool all) const;
+  Result<std::string> Replace(std::string_view subject, std::string_view replacement,
+                              bool all) const;
 
   // Limits on backtracking work per match call.
   static constexpr uint32_t kMatchLimit = 1'000'000;

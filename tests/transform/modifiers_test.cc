@@ -1,9 +1,9 @@
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "flowkit/clock.h"
 #include "flowkit/modifier.h"
@@ -18,7 +18,8 @@ class ModifierTest : public ::testing::Test {
   ModifierTest() : clock_(kNow) {
     Status s = RegisterBuiltinModifiers(registry_);
     EXPECT_TRUE(s.ok()) << s.ToString();
-    custom_fields_ = Json::MakeObject({{"category", "healthcare"}, {"meta", Json::MakeObject({{"tier", 2}})}});
+    custom_fields_ =
+        Json::MakeObject({{"category", "healthcare"}, {"meta", Json::MakeObject({{"tier", 2}})}});
     env_.flow_id = "flow-1";
     env_.flow_name = "My flow";
     env_.user_id = "user-7";
@@ -37,14 +38,16 @@ class ModifierTest : public ::testing::Test {
   }
 
   // The result, which must be OK.
-  Json Ok(std::string_view name, const Json& value, std::vector<Json> params = {}, JsonObject hash = {}) {
+  Json Ok(std::string_view name, const Json& value, std::vector<Json> params = {},
+          JsonObject hash = {}) {
     auto r = Call(name, value, std::move(params), std::move(hash));
     EXPECT_TRUE(r.ok()) << name << ": " << r.status().ToString();
     return r.ok() ? *r : Json::Undefined();
   }
 
   // The error, which must be kInvalidArgument naming the modifier.
-  std::string Err(std::string_view name, const Json& value, std::vector<Json> params = {}, JsonObject hash = {}) {
+  std::string Err(std::string_view name, const Json& value, std::vector<Json> params = {},
+                  JsonObject hash = {}) {
     auto r = Call(name, value, std::move(params), std::move(hash));
     EXPECT_FALSE(r.ok()) << name << " unexpectedly gave " << (r.ok() ? r->Dump() : "");
     if (r.ok()) return "";
@@ -133,7 +136,8 @@ TEST(ModifierRegistry, MetadataHasAppmixerShape) {
   const Json& stringify = meta["modifiers"]["g_stringify"];
   EXPECT_EQ(stringify["label"], Json("Stringify"));
   EXPECT_EQ(stringify["category"], Arr({"object", "list"}));
-  EXPECT_EQ(stringify["arguments"], Arr({Json::MakeObject({{"name", "space"}, {"type", "number"}, {"isHash", true}})}));
+  EXPECT_EQ(stringify["arguments"],
+            Arr({Json::MakeObject({{"name", "space"}, {"type", "number"}, {"isHash", true}})}));
   EXPECT_EQ(stringify["returns"], Json::MakeObject({{"type", "string"}}));
   EXPECT_EQ(stringify["private"], Json(false));
   EXPECT_EQ(stringify["variableArguments"], Json(false));
@@ -154,20 +158,26 @@ TEST(ModifierRegistry, BuiltinsCoverTheContractNames) {
   ModifierRegistry registry;
   ASSERT_TRUE(RegisterBuiltinModifiers(registry).ok());
   for (const char* name :
-       {"g_jsonPath", "g_uuid4", "g_first", "g_last", "g_length", "g_addTimeSpan", "g_flowId", "g_timestamp",
-        "g_javascript", "g_random", "g_stringify", "g_flowName", "g_add", "g_mul", "g_floor", "g_userId", "g_now",
-        "g_pi", "g_greaterThan", "g_split", "g_join", "g_map", "g_parse", "g_replace", "g_trim", "g_formatDate",
-        "g_condition", "g_regex", "g_decoder", "g_encoder", "g_uppercase", "g_lowercase", "g_capitalize",
-        "g_trimStart", "g_trimEnd", "g_substring", "g_contains", "g_startsWith", "g_endsWith", "g_padStart",
-        "g_padEnd", "g_concat", "g_prepend", "g_toString", "g_slugify", "g_sub", "g_subtract", "g_multiply",
-        "g_div", "g_divide", "g_mod", "g_ceil", "g_round", "g_abs", "g_min", "g_max", "g_toNumber", "g_lessThan",
-        "g_pow", "g_subtractTimeSpan", "g_parseDate", "g_toTimestamp", "g_dateDiff", "g_at", "g_slice",
-        "g_reverse", "g_sort", "g_unique", "g_flatten", "g_filterEmpty", "g_keys", "g_values", "g_if",
-        "g_default", "g_not", "g_equals", "g_webhookUrl", "g_customFields"}) {
+       {"g_jsonPath",    "g_uuid4",       "g_first",       "g_last",        "g_length",
+        "g_addTimeSpan", "g_flowId",      "g_timestamp",   "g_javascript",  "g_random",
+        "g_stringify",   "g_flowName",    "g_add",         "g_mul",         "g_floor",
+        "g_userId",      "g_now",         "g_pi",          "g_greaterThan", "g_split",
+        "g_join",        "g_map",         "g_parse",       "g_replace",     "g_trim",
+        "g_formatDate",  "g_condition",   "g_regex",       "g_decoder",     "g_encoder",
+        "g_uppercase",   "g_lowercase",   "g_capitalize",  "g_trimStart",   "g_trimEnd",
+        "g_substring",   "g_contains",    "g_startsWith",  "g_endsWith",    "g_padStart",
+        "g_padEnd",      "g_concat",      "g_prepend",     "g_toString",    "g_slugify",
+        "g_sub",         "g_subtract",    "g_multiply",    "g_div",         "g_divide",
+        "g_mod",         "g_ceil",        "g_round",       "g_abs",         "g_min",
+        "g_max",         "g_toNumber",    "g_lessThan",    "g_pow",         "g_subtractTimeSpan",
+        "g_parseDate",   "g_toTimestamp", "g_dateDiff",    "g_at",          "g_slice",
+        "g_reverse",     "g_sort",        "g_unique",      "g_flatten",     "g_filterEmpty",
+        "g_keys",        "g_values",      "g_if",          "g_default",     "g_not",
+        "g_equals",      "g_webhookUrl",  "g_customFields"}) {
     EXPECT_NE(registry.Find(name), nullptr) << name;
   }
-  for (const char* generator : {"g_uuid4", "g_now", "g_timestamp", "g_random", "g_pi", "g_flowId", "g_flowName",
-                                "g_userId", "g_webhookUrl", "g_customFields"}) {
+  for (const char* generator : {"g_uuid4", "g_now", "g_timestamp", "g_random", "g_pi", "g_flowId",
+                                "g_flowName", "g_userId", "g_webhookUrl", "g_customFields"}) {
     EXPECT_FALSE(registry.Find(generator)->info.uses_value) << generator;
   }
   EXPECT_TRUE(registry.Find("g_uppercase")->info.uses_value);
@@ -186,8 +196,8 @@ TEST_F(ModifierTest, CaseModifiersConvertText) {
 }
 
 TEST_F(ModifierTest, TextModifiersPassMissingValuesThrough) {
-  for (const char* name : {"g_uppercase", "g_lowercase", "g_capitalize", "g_trim", "g_trimStart", "g_trimEnd",
-                           "g_substring", "g_slugify"}) {
+  for (const char* name : {"g_uppercase", "g_lowercase", "g_capitalize", "g_trim", "g_trimStart",
+                           "g_trimEnd", "g_substring", "g_slugify"}) {
     EXPECT_TRUE(Ok(name, kUndef).IsUndefined()) << name;
     EXPECT_TRUE(Ok(name, nullptr).IsNull()) << name;
   }
@@ -217,10 +227,13 @@ TEST_F(ModifierTest, ReplaceReplacesAllByDefault) {
 }
 
 TEST_F(ModifierTest, ReplaceSupportsRegularExpressions) {
-  EXPECT_EQ(Ok("g_replace", "John Smith", {"(\\w+) (\\w+)", "$2, $1"}, Hash({{"regex", true}})), Json("Smith, John"));
+  EXPECT_EQ(Ok("g_replace", "John Smith", {"(\\w+) (\\w+)", "$2, $1"}, Hash({{"regex", true}})),
+            Json("Smith, John"));
   EXPECT_EQ(Ok("g_replace", "a1b22", {"\\d+", "#"}, Hash({{"regex", "true"}})), Json("a#b#"));
-  EXPECT_EQ(Ok("g_replace", "A1a", {"/a/i", "x"}, Hash({{"regex", true}, {"all", false}})), Json("x1a"));
-  EXPECT_NE(Err("g_replace", "abc", {"(", "x"}, Hash({{"regex", true}})).find("invalid regular expression"),
+  EXPECT_EQ(Ok("g_replace", "A1a", {"/a/i", "x"}, Hash({{"regex", true}, {"all", false}})),
+            Json("x1a"));
+  EXPECT_NE(Err("g_replace", "abc", {"(", "x"}, Hash({{"regex", true}}))
+                .find("invalid regular expression"),
             std::string::npos);
   Err("g_replace", "abc", {});
 }
@@ -408,9 +421,10 @@ TEST_F(ModifierTest, GreaterThanAndLessThanCompareNumbersThenText) {
   EXPECT_EQ(Ok("g_greaterThan", 150, {"100"}), Json(true));
   EXPECT_EQ(Ok("g_greaterThan", "9", {"100"}), Json(false));  // both numeric: numeric
   EXPECT_EQ(Ok("g_greaterThan", 100, {"100"}), Json(false));
-  EXPECT_EQ(Ok("g_greaterThan", "b", {"a"}), Json(true));   // text order
-  EXPECT_EQ(Ok("g_greaterThan", "abc", {"5"}), Json(true));  // two texts: "a" > "5" as in JavaScript
-  EXPECT_EQ(Ok("g_greaterThan", 5, {"abc"}), Json(false));    // number vs NaN
+  EXPECT_EQ(Ok("g_greaterThan", "b", {"a"}), Json(true));  // text order
+  EXPECT_EQ(Ok("g_greaterThan", "abc", {"5"}),
+            Json(true));                                    // two texts: "a" > "5" as in JavaScript
+  EXPECT_EQ(Ok("g_greaterThan", 5, {"abc"}), Json(false));  // number vs NaN
   EXPECT_EQ(Ok("g_greaterThan", kUndef, {"5"}), Json(false));
   EXPECT_EQ(Ok("g_lessThan", 5, {"10"}), Json(true));
   EXPECT_EQ(Ok("g_lessThan", "a", {"b"}), Json(true));
@@ -440,16 +454,22 @@ TEST_F(ModifierTest, NowAndTimestampReadTheClock) {
 }
 
 TEST_F(ModifierTest, AddTimeSpanAddsUnits) {
-  EXPECT_EQ(Ok("g_addTimeSpan", "2026-11-23T18:23:11.000Z", {}, Hash({{"days", "1"}, {"hours", 2}, {"minutes", "30"}})),
+  EXPECT_EQ(Ok("g_addTimeSpan", "2026-11-23T18:23:11.000Z", {},
+               Hash({{"days", "1"}, {"hours", 2}, {"minutes", "30"}})),
             Json("2026-11-24T20:53:11.000Z"));
-  EXPECT_EQ(Ok("g_addTimeSpan", "2026-01-31", {}, Hash({{"months", 1}})), Json("2026-02-28T00:00:00.000Z"));
-  EXPECT_EQ(Ok("g_addTimeSpan", "2024-02-29", {}, Hash({{"years", 1}})), Json("2025-02-28T00:00:00.000Z"));
+  EXPECT_EQ(Ok("g_addTimeSpan", "2026-01-31", {}, Hash({{"months", 1}})),
+            Json("2026-02-28T00:00:00.000Z"));
+  EXPECT_EQ(Ok("g_addTimeSpan", "2024-02-29", {}, Hash({{"years", 1}})),
+            Json("2025-02-28T00:00:00.000Z"));
   EXPECT_EQ(Ok("g_addTimeSpan", "2026-11-23", {}, Hash({{"weeks", 1}, {"seconds", 5}})),
             Json("2026-11-30T00:00:05.000Z"));
   EXPECT_EQ(Ok("g_addTimeSpan", 0, {}, Hash({{"days", -1}})), Json("1969-12-31T00:00:00.000Z"));
-  EXPECT_EQ(Ok("g_addTimeSpan", kUndef, {}, Hash({{"minutes", 1}})), Json("2026-11-23T18:24:11.123Z"));  // now
-  EXPECT_EQ(Ok("g_addTimeSpan", "2026-11-23", {}, Hash({{"days", ""}})), Json("2026-11-23T00:00:00.000Z"));
-  EXPECT_EQ(Ok("g_subtractTimeSpan", "2026-03-31", {}, Hash({{"months", 1}})), Json("2026-02-28T00:00:00.000Z"));
+  EXPECT_EQ(Ok("g_addTimeSpan", kUndef, {}, Hash({{"minutes", 1}})),
+            Json("2026-11-23T18:24:11.123Z"));  // now
+  EXPECT_EQ(Ok("g_addTimeSpan", "2026-11-23", {}, Hash({{"days", ""}})),
+            Json("2026-11-23T00:00:00.000Z"));
+  EXPECT_EQ(Ok("g_subtractTimeSpan", "2026-03-31", {}, Hash({{"months", 1}})),
+            Json("2026-02-28T00:00:00.000Z"));
   Err("g_addTimeSpan", "not a date", {}, Hash({{"days", 1}}));
   Err("g_addTimeSpan", nullptr, {}, Hash({{"days", 1}}));
   Err("g_addTimeSpan", "2026-11-23", {}, Hash({{"days", "x"}}));
@@ -457,13 +477,16 @@ TEST_F(ModifierTest, AddTimeSpanAddsUnits) {
 }
 
 TEST_F(ModifierTest, FormatDateUsesMomentTokensAndZones) {
-  EXPECT_EQ(Ok("g_formatDate", "2026-11-23T18:23:11Z", {"DD.MM.YYYY HH:mm"}), Json("23.11.2026 18:23"));
-  EXPECT_EQ(Ok("g_formatDate", "2026-11-23T18:23:11Z", {}, Hash({{"format", "LLL"}, {"timezone", "Europe/Prague"}})),
+  EXPECT_EQ(Ok("g_formatDate", "2026-11-23T18:23:11Z", {"DD.MM.YYYY HH:mm"}),
+            Json("23.11.2026 18:23"));
+  EXPECT_EQ(Ok("g_formatDate", "2026-11-23T18:23:11Z", {},
+               Hash({{"format", "LLL"}, {"timezone", "Europe/Prague"}})),
             Json("November 23, 2026 7:23 PM"));
   EXPECT_EQ(Ok("g_formatDate", 0, {"YYYY"}), Json("1970"));
   EXPECT_EQ(Ok("g_formatDate", kUndef, {"YYYY-MM-DD"}), Json("2026-11-23"));
   EXPECT_EQ(Ok("g_formatDate", "2026-11-23T18:23:11Z"), Json("2026-11-23T18:23:11Z"));
-  EXPECT_NE(Err("g_formatDate", "2026-11-23", {"YYYY", "Nowhere/City"}).find("unknown time zone"), std::string::npos);
+  EXPECT_NE(Err("g_formatDate", "2026-11-23", {"YYYY", "Nowhere/City"}).find("unknown time zone"),
+            std::string::npos);
   Err("g_formatDate", "yesterday", {"YYYY"});
 }
 
@@ -471,8 +494,10 @@ TEST_F(ModifierTest, ParseDateReadsTextIntoIso) {
   EXPECT_EQ(Ok("g_parseDate", "Mon, 23 Nov 2026 18:23:11 +0000"), Json("2026-11-23T18:23:11.000Z"));
   EXPECT_EQ(Ok("g_parseDate", "23.11.2026 19:23", {"DD.MM.YYYY HH:mm", "Europe/Prague"}),
             Json("2026-11-23T18:23:00.000Z"));
-  EXPECT_EQ(Ok("g_parseDate", "11/23/26 6:23 pm", {"MM/DD/YY h:mm a"}), Json("2026-11-23T18:23:00.000Z"));
-  EXPECT_EQ(Ok("g_parseDate", "23 November 2026", {"D MMMM YYYY"}), Json("2026-11-23T00:00:00.000Z"));
+  EXPECT_EQ(Ok("g_parseDate", "11/23/26 6:23 pm", {"MM/DD/YY h:mm a"}),
+            Json("2026-11-23T18:23:00.000Z"));
+  EXPECT_EQ(Ok("g_parseDate", "23 November 2026", {"D MMMM YYYY"}),
+            Json("2026-11-23T00:00:00.000Z"));
   EXPECT_EQ(Ok("g_parseDate", "1795458191", {"X"}), Json("2026-11-23T18:23:11.000Z"));
   EXPECT_EQ(Ok("g_parseDate", "10:15", {"HH:mm"}), Json("2026-11-23T10:15:00.000Z"));  // today
   EXPECT_EQ(Ok("g_parseDate", "2026-11-23T19:23:11+01:00", {"YYYY-MM-DDTHH:mm:ssZ"}),
@@ -490,7 +515,9 @@ TEST_F(ModifierTest, ToTimestampAndDateDiff) {
   EXPECT_EQ(Ok("g_dateDiff", "2026-11-25", {"2026-11-23", "days"}), Json(2));
   EXPECT_EQ(Ok("g_dateDiff", "2026-11-23", {"2026-11-25", "days"}), Json(-2));
   EXPECT_EQ(Ok("g_dateDiff", "2026-11-23T12:00:00Z", {"2026-11-23", "days"}), Json(0));
-  EXPECT_EQ(Ok("g_dateDiff", "2026-11-23T12:00:00Z", {"2026-11-23", "days"}, Hash({{"float", true}})), Json(0.5));
+  EXPECT_EQ(
+      Ok("g_dateDiff", "2026-11-23T12:00:00Z", {"2026-11-23", "days"}, Hash({{"float", true}})),
+      Json(0.5));
   EXPECT_EQ(Ok("g_dateDiff", "2026-03-31", {"2026-01-31", "months"}), Json(2));
   EXPECT_EQ(Ok("g_dateDiff", "2027-11-22", {"2026-11-23", "years"}), Json(0));
   EXPECT_EQ(Ok("g_dateDiff", "2026-11-23T00:00:01Z", {"2026-11-23"}), Json(1000));
@@ -528,8 +555,8 @@ TEST_F(ModifierTest, SliceAndReverse) {
 TEST_F(ModifierTest, SortOrdersNumbersNumerically) {
   EXPECT_EQ(Ok("g_sort", Arr({10, 9, 1, "b", "a", nullptr})), Arr({1, 9, 10, "a", "b", nullptr}));
   EXPECT_EQ(Ok("g_sort", Arr({1, 3, 2}), {"", "desc"}), Arr({3, 2, 1}));
-  Json people = Arr({Json::MakeObject({{"n", "b"}, {"age", 30}}), Json::MakeObject({{"n", "a"}, {"age", 20}}),
-                     Json::MakeObject({{"n", "c"}})});
+  Json people = Arr({Json::MakeObject({{"n", "b"}, {"age", 30}}),
+                     Json::MakeObject({{"n", "a"}, {"age", 20}}), Json::MakeObject({{"n", "c"}})});
   EXPECT_EQ(Ok("g_map", Ok("g_sort", people, {"age"}), {"n"}), Arr({"a", "b", "c"}));
   EXPECT_EQ(Ok("g_map", Ok("g_sort", people, {"age", "desc"}), {"n"}), Arr({"b", "a", "c"}));
   Err("g_sort", Arr({1}), {"", "sideways"});
@@ -539,13 +566,15 @@ TEST_F(ModifierTest, UniqueFlattenFilterEmpty) {
   EXPECT_EQ(Ok("g_unique", Arr({1, "1", 1, Arr({2}), Arr({2})})), Arr({1, "1", Arr({2})}));
   EXPECT_EQ(Ok("g_flatten", Arr({1, Arr({2, Arr({3})})})), Arr({1, 2, Arr({3})}));
   EXPECT_EQ(Ok("g_flatten", Arr({1, Arr({2, Arr({3})})}), {"5"}), Arr({1, 2, 3}));
-  EXPECT_EQ(Ok("g_filterEmpty", Arr({0, "", nullptr, false, Arr({}), Json::MakeObject(), "x"})), Arr({0, false, "x"}));
+  EXPECT_EQ(Ok("g_filterEmpty", Arr({0, "", nullptr, false, Arr({}), Json::MakeObject(), "x"})),
+            Arr({0, false, "x"}));
   EXPECT_EQ(Ok("g_unique", "text"), Json("text"));
 }
 
 TEST_F(ModifierTest, MapPlucksAPathFromEachItem) {
-  Json rows = Arr({Json::MakeObject({{"user", Json::MakeObject({{"name", "Ann"}})}}),
-                   Json::MakeObject({{"user", Json::MakeObject({{"name", "Bob"}})}}), Json::MakeObject()});
+  Json rows =
+      Arr({Json::MakeObject({{"user", Json::MakeObject({{"name", "Ann"}})}}),
+           Json::MakeObject({{"user", Json::MakeObject({{"name", "Bob"}})}}), Json::MakeObject()});
   EXPECT_EQ(Ok("g_map", rows, {"user.name"}), Arr({"Ann", "Bob", nullptr}));
   EXPECT_EQ(Ok("g_map", kUndef, {"x"}), Arr({}));
   Err("g_map", rows);
@@ -555,9 +584,10 @@ TEST_F(ModifierTest, MapPlucksAPathFromEachItem) {
 // ---- JSON ----
 
 TEST_F(ModifierTest, JsonPathReadsNestedValues) {
-  Json doc = Json::MakeObject({{"properties", Json::MakeObject({{"firstname", "Ann"}})},
-                               {"items", Arr({Json::MakeObject({{"id", 7}}), Json::MakeObject({{"id", 8}})})},
-                               {"a.b", 1}});
+  Json doc = Json::MakeObject(
+      {{"properties", Json::MakeObject({{"firstname", "Ann"}})},
+       {"items", Arr({Json::MakeObject({{"id", 7}}), Json::MakeObject({{"id", 8}})})},
+       {"a.b", 1}});
   EXPECT_EQ(Ok("g_jsonPath", doc, {"properties.firstname"}), Json("Ann"));
   EXPECT_EQ(Ok("g_jsonPath", doc, {"$.properties.firstname"}), Json("Ann"));
   EXPECT_EQ(Ok("g_jsonPath", doc, {"items[1].id"}), Json(8));
@@ -568,7 +598,8 @@ TEST_F(ModifierTest, JsonPathReadsNestedValues) {
   EXPECT_EQ(Ok("g_jsonPath", doc, {"$"}), doc);
   EXPECT_TRUE(Ok("g_jsonPath", doc, {"missing.deeper"}).IsUndefined());
   EXPECT_TRUE(Ok("g_jsonPath", kUndef, {"a"}).IsUndefined());
-  EXPECT_EQ(Ok("g_jsonPath", "{\"Name\":\"Row 1\"}", {"Name"}), Json("Row 1"));  // JSON text is read
+  EXPECT_EQ(Ok("g_jsonPath", "{\"Name\":\"Row 1\"}", {"Name"}),
+            Json("Row 1"));  // JSON text is read
   Err("g_jsonPath", doc, {"items[0"});
   Err("g_jsonPath", doc, {"$..id"});
 }
@@ -577,7 +608,8 @@ TEST_F(ModifierTest, StringifyAndParse) {
   Json doc = Json::MakeObject({{"a", 1}, {"b", Arr({true})}});
   EXPECT_EQ(Ok("g_stringify", doc), Json("{\"a\":1,\"b\":[true]}"));
   EXPECT_EQ(Ok("g_stringify", doc, {}, Hash({{"space", 0}})), Json("{\"a\":1,\"b\":[true]}"));
-  EXPECT_EQ(Ok("g_stringify", Json::MakeObject({{"a", 1}}), {}, Hash({{"space", "2"}})), Json("{\n  \"a\": 1\n}"));
+  EXPECT_EQ(Ok("g_stringify", Json::MakeObject({{"a", 1}}), {}, Hash({{"space", "2"}})),
+            Json("{\n  \"a\": 1\n}"));
   EXPECT_EQ(Ok("g_stringify", "x"), Json("\"x\""));
   EXPECT_TRUE(Ok("g_stringify", kUndef).IsUndefined());
   Err("g_stringify", doc, {}, Hash({{"space", "wide"}}));
@@ -603,22 +635,32 @@ TEST_F(ModifierTest, ConditionReturnsBooleanOrBranch) {
   EXPECT_EQ(Ok("g_condition", 5, {}, Hash({{"operator", ">"}, {"value", "3"}})), Json(true));
   EXPECT_EQ(Ok("g_condition", "5", {}, Hash({{"operator", "="}, {"value", 5}})), Json(true));
   EXPECT_EQ(Ok("g_condition", true, {}, Hash({{"operator", "="}, {"value", "true"}})), Json(true));
-  EXPECT_EQ(Ok("g_condition", "abc", {}, Hash({{"operator", ">"}, {"value", "abd"}})), Json(false));  // not numbers/dates
-  EXPECT_EQ(Ok("g_condition", "2026-11-24", {}, Hash({{"operator", ">"}, {"value", "2026-11-23T10:00:00Z"}})),
+  EXPECT_EQ(Ok("g_condition", "abc", {}, Hash({{"operator", ">"}, {"value", "abd"}})),
+            Json(false));  // not numbers/dates
+  EXPECT_EQ(Ok("g_condition", "2026-11-24", {},
+               Hash({{"operator", ">"}, {"value", "2026-11-23T10:00:00Z"}})),
             Json(true));
-  EXPECT_EQ(Ok("g_condition", "Hello", {}, Hash({{"operator", "contains"}, {"value", "ELL"}})), Json(true));
+  EXPECT_EQ(Ok("g_condition", "Hello", {}, Hash({{"operator", "contains"}, {"value", "ELL"}})),
+            Json(true));
   EXPECT_EQ(Ok("g_condition", "", {}, Hash({{"operator", "empty"}})), Json(true));
   EXPECT_EQ(Ok("g_condition", 0, {}, Hash({{"operator", "notEmpty"}})), Json(true));
-  EXPECT_EQ(Ok("g_condition", "updated: 1", {}, Hash({{"operator", "regex"}, {"value", "^updated"}})), Json(true));
+  EXPECT_EQ(
+      Ok("g_condition", "updated: 1", {}, Hash({{"operator", "regex"}, {"value", "^updated"}})),
+      Json(true));
   EXPECT_EQ(Ok("g_condition", 9, {}, Hash({{"operator", "%"}, {"value", 3}})), Json(true));
-  EXPECT_EQ(Ok("g_condition", 5, {}, Hash({{"operator", "<="}, {"value", 5}, {"then", "small"}, {"else", "big"}})),
+  EXPECT_EQ(Ok("g_condition", 5, {},
+               Hash({{"operator", "<="}, {"value", 5}, {"then", "small"}, {"else", "big"}})),
             Json("small"));
-  EXPECT_EQ(Ok("g_condition", 50, {}, Hash({{"operator", "<="}, {"value", 5}, {"then", "small"}, {"else", "big"}})),
+  EXPECT_EQ(Ok("g_condition", 50, {},
+               Hash({{"operator", "<="}, {"value", 5}, {"then", "small"}, {"else", "big"}})),
             Json("big"));
-  EXPECT_EQ(Ok("g_condition", 50, {}, Hash({{"operator", "<"}, {"value", 5}, {"then", "small"}})), Json(50));
+  EXPECT_EQ(Ok("g_condition", 50, {}, Hash({{"operator", "<"}, {"value", 5}, {"then", "small"}})),
+            Json(50));
   EXPECT_EQ(Ok("g_condition", 1, {"!=", "2"}), Json(true));  // positional form
-  EXPECT_EQ(Ok("g_condition", kUndef, {}, Hash({{"value", kUndef}})), Json(true));  // undefined == undefined
-  EXPECT_NE(Err("g_condition", 1, {}, Hash({{"operator", "~"}})).find("unsupported operator"), std::string::npos);
+  EXPECT_EQ(Ok("g_condition", kUndef, {}, Hash({{"value", kUndef}})),
+            Json(true));  // undefined == undefined
+  EXPECT_NE(Err("g_condition", 1, {}, Hash({{"operator", "~"}})).find("unsupported operator"),
+            std::string::npos);
   Err("g_condition", "x", {}, Hash({{"operator", "regex"}, {"value", "("}}));
 }
 
@@ -643,7 +685,8 @@ TEST_F(ModifierTest, FlowVariablesReadTheEnvironment) {
   EXPECT_EQ(Ok("g_flowId", "ignored"), Json("flow-1"));
   EXPECT_EQ(Ok("g_flowName", kUndef), Json("My flow"));
   EXPECT_EQ(Ok("g_userId", kUndef), Json("user-7"));
-  EXPECT_EQ(Ok("g_webhookUrl", kUndef), Json("https://example.test/flows/flow-1/components/comp-3"));
+  EXPECT_EQ(Ok("g_webhookUrl", kUndef),
+            Json("https://example.test/flows/flow-1/components/comp-3"));
   EXPECT_EQ(Ok("g_customFields", kUndef), custom_fields_);
   EXPECT_EQ(Ok("g_customFields", kUndef, {"category"}), Json("healthcare"));
   EXPECT_EQ(Ok("g_customFields", kUndef, {"meta.tier"}), Json(2));
@@ -655,13 +698,15 @@ TEST_F(ModifierTest, FlowVariablesReadTheEnvironment) {
 
 TEST_F(ModifierTest, Uuid4IsRandomVersion4) {
   auto well_formed = [](const std::string& id) {
-    if (id.size() != 36 || id[14] != '4' || std::string_view("89ab").find(id[19]) == std::string_view::npos) {
+    if (id.size() != 36 || id[14] != '4' ||
+        std::string_view("89ab").find(id[19]) == std::string_view::npos) {
       return false;
     }
     for (size_t i = 0; i < id.size(); ++i) {
       bool dash = i == 8 || i == 13 || i == 18 || i == 23;
       if (dash != (id[i] == '-')) return false;
-      if (!dash && std::string_view("0123456789abcdef").find(id[i]) == std::string_view::npos) return false;
+      if (!dash && std::string_view("0123456789abcdef").find(id[i]) == std::string_view::npos)
+        return false;
     }
     return true;
   };

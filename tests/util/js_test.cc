@@ -1,9 +1,9 @@
 #include "util/js.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <limits>
-
-#include <gtest/gtest.h>
 
 namespace flowkit::js {
 namespace {
@@ -27,12 +27,14 @@ TEST(JsToNumber, ConvertsStringsLikeNumberConstructor) {
   EXPECT_EQ(StringToNumber("-Infinity"), -std::numeric_limits<double>::infinity());
   EXPECT_EQ(StringToNumber("1e400"), std::numeric_limits<double>::infinity());
   EXPECT_EQ(StringToNumber("1e-400"), 0);
-  EXPECT_EQ(StringToNumber("\xc2\xa0" "8"), 8);  // NBSP is white space
+  EXPECT_EQ(StringToNumber("\xc2\xa0"
+                           "8"),
+            8);  // NBSP is white space
 }
 
 TEST(JsToNumber, RejectsWhatNumberConstructorRejects) {
-  for (const char* text : {"abc", "12px", "1,5", "0x", "-0x10", "inf", "nan", "NaN", "1e", ".", "+", "1 2",
-                           "0xZZ", "infinity"}) {
+  for (const char* text : {"abc", "12px", "1,5", "0x", "-0x10", "inf", "nan", "NaN", "1e", ".", "+",
+                           "1 2", "0xZZ", "infinity"}) {
     EXPECT_TRUE(std::isnan(StringToNumber(text))) << text;
   }
 }
@@ -176,7 +178,7 @@ TEST(JsParseDate, AcceptsIso8601Forms) {
   EXPECT_EQ(Ms("20261123T182311Z"), 1795458191000);
   EXPECT_EQ(Ms("2026-11"), Ms("2026-11-01"));
   EXPECT_EQ(Ms("2026"), Ms("2026-01-01"));
-  EXPECT_EQ(Ms("2026-327"), 1795392000000);  // ordinal day
+  EXPECT_EQ(Ms("2026-327"), 1795392000000);    // ordinal day
   EXPECT_EQ(Ms("2026-W48-1"), 1795392000000);  // ISO week date: Monday of week 48
   EXPECT_EQ(Ms("1969-12-31T23:59:59.999Z"), -1);
   EXPECT_EQ(Ms("  2026-11-23  "), 1795392000000);
@@ -187,7 +189,8 @@ TEST(JsParseDate, AcceptsRfc2822AndJavaScriptForms) {
   EXPECT_EQ(Ms("23 Nov 2026 19:23:11 +0100"), 1795458191000);
   EXPECT_EQ(Ms("Mon, 23 Nov 2026 18:23:11 GMT"), 1795458191000);
   EXPECT_EQ(Ms("Mon, 23 Nov 2026 13:23:11 EST"), 1795458191000);
-  EXPECT_EQ(Ms("Mon Nov 23 2026 19:23:11 GMT+0100 (Central European Standard Time)"), 1795458191000);
+  EXPECT_EQ(Ms("Mon Nov 23 2026 19:23:11 GMT+0100 (Central European Standard Time)"),
+            1795458191000);
   EXPECT_EQ(Ms("Nov 23, 2026"), 1795392000000);
   EXPECT_EQ(Ms("November 23, 2026 6:23 PM"), 1795458180000);
   EXPECT_EQ(Ms("2026/11/23"), 1795392000000);
@@ -196,8 +199,8 @@ TEST(JsParseDate, AcceptsRfc2822AndJavaScriptForms) {
 }
 
 TEST(JsParseDate, RejectsNonDates) {
-  for (const char* text : {"", "hello", "2026-13-01", "2026-02-30", "2026-11-23T25:00", "2026-11-23T18:61",
-                           "12", "2026-11-23X", "abc 2026", "1/2"}) {
+  for (const char* text : {"", "hello", "2026-13-01", "2026-02-30", "2026-11-23T25:00",
+                           "2026-11-23T18:61", "12", "2026-11-23X", "abc 2026", "1/2"}) {
     EXPECT_FALSE(ParseDateString(text).has_value()) << text;
   }
   EXPECT_FALSE(ParseDate(Json(nullptr)).has_value());
