@@ -2,6 +2,8 @@
 
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "flowkit/json.h"
 #include "flowkit/transform.h"
@@ -155,6 +157,27 @@ TEST(PortSchema, CoercionRecursesThroughItemsAdditionalPropertiesAndRefs) {
 TEST(PortSchema, SchemaWithoutTypeLeavesValuesAlone) {
   EXPECT_EQ(Coerced(R"({"properties":{"any":{}}})", R"({"any":[1],"other":"2"})"),
             R"(ok:{"any":[1],"other":"2"})");
+}
+
+TEST(PortSchema, OneSchemaServesManyThreads) {
+  auto s = CompileOrDie(R"({"type":"object","required":["n"],"properties":{"n":{"type":"integer"}}})");
+  ASSERT_NE(s, nullptr);
+  std::vector<int> good(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 300; ++i) {
+        Json ok = Json::MakeObject({{"n", Json(std::to_string(i))}});
+        Json bad = Json::MakeObject({{"m", Json(i)}});
+        if (s->CoerceAndValidate(&ok).ok() && ok.Get("n") == Json(i) &&
+            s->Validate(bad).message() == "/n: required property is missing") {
+          ++good[t];
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(good, std::vector<int>(4, 300));
 }
 
 }  // namespace
