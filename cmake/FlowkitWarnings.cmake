@@ -19,3 +19,9 @@ endif()
 function(flowkit_target_defaults target)
   target_compile_options(${target} PRIVATE ${FLOWKIT_WARNING_FLAGS})
 endfunction()
+
+# GCC 12 at -O3 reports -Wrestrict for ordinary std::string concatenation (GCC bug 105329);
+# with -Werror that breaks correct code.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  list(APPEND FLOWKIT_WARNING_FLAGS -Wno-restrict)
+endif()

@@ -40,7 +40,10 @@ void AppendJsNumber(double d, std::string* out) {
   for (; p < end && *p != 'e'; ++p) {
     if (*p != '.') digits[k++] = *p;
   }
-  const int exponent = std::atoi(p + 1);  // p points at 'e'
+  int exponent = 0;  // p points at 'e'; the buffer is not NUL-terminated, so parse up to `end`
+  const char* exp_begin = p + 1;
+  if (exp_begin < end && *exp_begin == '+') ++exp_begin;
+  std::from_chars(exp_begin, end, exponent);
   const int n = exponent + 1;             // position of the decimal point
   if (k <= n && n <= 21) {
     out->append(digits, k);
