@@ -25,7 +25,7 @@ class Diagnostics {
  public:
   void Error(std::string pointer, std::string message);
   void Warning(std::string pointer, std::string message);
-  void Add(Diagnostic d) { items_.push_back(std::move(d)); }
+  void Add(Diagnostic d);
   void Append(const Diagnostics& other);
 
   bool has_errors() const noexcept { return errors_ > 0; }

@@ -20,6 +20,11 @@ void Diagnostics::Warning(std::string pointer, std::string message) {
   items_.push_back({Diagnostic::Severity::kWarning, std::move(pointer), std::move(message)});
 }
 
+void Diagnostics::Add(Diagnostic d) {
+  if (d.severity == Diagnostic::Severity::kError) ++errors_;
+  items_.push_back(std::move(d));
+}
+
 void Diagnostics::Append(const Diagnostics& other) {
   items_.insert(items_.end(), other.items_.begin(), other.items_.end());
   errors_ += other.errors_;

@@ -82,5 +82,14 @@ TEST(Diagnostics, SummarisesTheFirstErrorAndCountsTheRest) {
   EXPECT_EQ(d.items()[2].ToString(), "/: second");
 }
 
+TEST(Diagnostics, AddCountsErrorsLikeError) {
+  Diagnostics d;
+  d.Add({Diagnostic::Severity::kWarning, "/w", "warn"});
+  EXPECT_FALSE(d.has_errors());
+  d.Add({Diagnostic::Severity::kError, "/e", "err"});
+  EXPECT_TRUE(d.has_errors());
+  EXPECT_EQ(d.ToStatus().message(), "/e: err");
+}
+
 }  // namespace
 }  // namespace flowkit
