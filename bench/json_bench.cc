@@ -19,11 +19,10 @@ std::string MediumDocument() {
   for (int i = 0; i < 40; ++i) {
     if (i > 0) out += ',';
     std::string n = std::to_string(i);
-    out += R"({"id":)" + n + R"(,"uuid":"0d6f1c2e-4b7a-4e59-9a1c-3f2e5d6c7b)" + (i < 10 ? "0" : "") +
-           n + R"(","name":"Customer )" + n + R"(","email":"customer)" + n +
-           R"(@example.com","balance":)" + std::to_string(i * 12.75) +
-           R"(,"verified":)" + (i % 2 ? "true" : "false") +
-           R"(,"address":{"street":"Main Street )" + n +
+    out += R"({"id":)" + n + R"(,"uuid":"0d6f1c2e-4b7a-4e59-9a1c-3f2e5d6c7b)" +
+           (i < 10 ? "0" : "") + n + R"(","name":"Customer )" + n + R"(","email":"customer)" + n +
+           R"(@example.com","balance":)" + std::to_string(i * 12.75) + R"(,"verified":)" +
+           (i % 2 ? "true" : "false") + R"(,"address":{"street":"Main Street )" + n +
            R"(","city":"Prague","zip":"11000"},"roles":["user","reader"],"note":null})";
   }
   out += "]}";

@@ -116,7 +116,7 @@ Result<VariableRef> VariableRef::Parse(std::string_view text) {
       continue;
     }
     if (sep != '.') return PathError(text, "expected '.' or '[' after ']'", pos);
-    ++pos;  // the '.'
+    ++pos;                                        // the '.'
     if (pos < text.size() && text[pos] == '[') {  // the a.[0].b form
       Step step;
       FLOWKIT_RETURN_IF_ERROR(ParseBracket(text, &pos, &step));

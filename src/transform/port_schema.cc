@@ -1,6 +1,10 @@
 // PortSchema: JSON Schema coercion (Appmixer-style, toward the declared `type`) and validation
 // with rapidjson's draft-04 validator. The flowkit::Json value is fed to the validator as SAX
 // events, so no rapidjson document is built per message.
+#include <rapidjson/document.h>
+#include <rapidjson/pointer.h>
+#include <rapidjson/schema.h>
+
 #include <charconv>
 #include <cmath>
 #include <memory>
@@ -8,10 +12,6 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
-
-#include <rapidjson/document.h>
-#include <rapidjson/pointer.h>
-#include <rapidjson/schema.h>
 
 #include "flowkit/transform.h"
 #include "util/number_format.h"
@@ -124,7 +124,8 @@ Status CheckSchema(const Json& s, const std::string& pointer, int depth) {
   for (std::string_view keyword : {"allOf", "anyOf", "oneOf"}) {
     const Json* list = s.Find(keyword);
     if (list == nullptr) continue;
-    if (!list->IsArray() || list->empty()) return bad(keyword, "must be a non-empty list of schemas");
+    if (!list->IsArray() || list->empty())
+      return bad(keyword, "must be a non-empty list of schemas");
     std::string list_ptr = JsonPointerAppend(pointer, keyword);
     for (size_t i = 0; i < list->size(); ++i) {
       FLOWKIT_RETURN_IF_ERROR(CheckSchema(list->At(i), JsonPointerAppend(list_ptr, i), depth + 1));
@@ -139,7 +140,8 @@ Status CheckSchema(const Json& s, const std::string& pointer, int depth) {
     std::string items_ptr = JsonPointerAppend(pointer, "items");
     if (items->IsArray()) {
       for (size_t i = 0; i < items->size(); ++i) {
-        FLOWKIT_RETURN_IF_ERROR(CheckSchema(items->At(i), JsonPointerAppend(items_ptr, i), depth + 1));
+        FLOWKIT_RETURN_IF_ERROR(
+            CheckSchema(items->At(i), JsonPointerAppend(items_ptr, i), depth + 1));
       }
     } else {
       FLOWKIT_RETURN_IF_ERROR(CheckSchema(*items, items_ptr, depth + 1));
@@ -308,7 +310,8 @@ bool Emit(const Json& v, Handler& h) {
       rapidjson::SizeType count = 0;
       for (const JsonMember& m : v.object()) {
         if (m.value.IsUndefined()) continue;
-        if (!h.Key(m.key.data(), static_cast<rapidjson::SizeType>(m.key.size()), true)) return false;
+        if (!h.Key(m.key.data(), static_cast<rapidjson::SizeType>(m.key.size()), true))
+          return false;
         if (!Emit(m.value, h)) return false;
         ++count;
       }
@@ -447,8 +450,8 @@ Status PortSchema::Validate(const Json& value) const {
   const Json* bad_schema = Follow(validator.GetInvalidSchemaPointer(), impl_->schema, nullptr);
   std::string_view keyword = validator.GetInvalidSchemaKeyword();
   const Json empty = Json::MakeObject();
-  std::string what = Describe(keyword, bad_schema != nullptr ? *bad_schema : empty, bad_value,
-                              &doc_ptr);
+  std::string what =
+      Describe(keyword, bad_schema != nullptr ? *bad_schema : empty, bad_value, &doc_ptr);
   return Status::InvalidArgument((doc_ptr.empty() ? "/" : doc_ptr) + ": " + what);
 }
 

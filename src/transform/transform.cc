@@ -4,6 +4,8 @@
 // indices into a table of modifier chains, variable paths are parsed, modifier functions are
 // looked up (and copied, so the registry need not outlive the transform), and constant
 // subtrees and constant modifier arguments are prebuilt. Evaluation then only walks the tree.
+#include "flowkit/transform.h"
+
 #include <charconv>
 #include <cstddef>
 #include <exception>
@@ -14,7 +16,6 @@
 #include <utility>
 #include <vector>
 
-#include "flowkit/transform.h"
 #include "util/number_format.h"
 
 namespace flowkit {
@@ -431,11 +432,11 @@ const Json& EvalChain(int index, EvalState& st, Json* storage) {
     Result<Json> result = invoke();
     if (!result.ok()) {
       const Status& s = result.status();
-      std::string where = chain.field.empty() ? "modifier " + Quote(chain.id)
-                                              : "field " + Quote(chain.field);
-      st.status = Status(s.code() == StatusCode::kInternal ? StatusCode::kInternal
-                                                           : StatusCode::kInvalidArgument,
-                         where + ": modifier " + Quote(call.name) + " failed: " + s.message());
+      std::string where =
+          chain.field.empty() ? "modifier " + Quote(chain.id) : "field " + Quote(chain.field);
+      st.status = Status(
+          s.code() == StatusCode::kInternal ? StatusCode::kInternal : StatusCode::kInvalidArgument,
+          where + ": modifier " + Quote(call.name) + " failed: " + s.message());
       *storage = Json::Undefined();
       return *storage;
     }
@@ -561,8 +562,8 @@ Result<CompiledTransform> CompiledTransform::Compile(const Json& spec,
   } else {
     if (const Json* type = spec.Find("type"); type != nullptr && type->StringView() != "json2new") {
       local.Error(JsonPointerAppend(base, "type"),
-                  "unsupported transform type " + (type->IsString() ? Quote(type->StringView())
-                                                                     : type->Dump()) +
+                  "unsupported transform type " +
+                      (type->IsString() ? Quote(type->StringView()) : type->Dump()) +
                       " (only 'json2new' is known)");
     }
     Compiler compiler(modifiers, &local, impl.get());

@@ -18,7 +18,8 @@ Json ParseOrDie(std::string_view text) {
 // "key" steps as text, index steps as "[n]".
 std::vector<std::string> Steps(const VariableRef& ref) {
   std::vector<std::string> out;
-  for (const auto& s : ref.path) out.push_back(s.is_index ? "[" + std::to_string(s.index) + "]" : s.key);
+  for (const auto& s : ref.path)
+    out.push_back(s.is_index ? "[" + std::to_string(s.index) + "]" : s.key);
   return out;
 }
 
@@ -102,7 +103,7 @@ TEST(VariableRef, ResolvesObjectsArraysAndMisses) {
   };
   ASSERT_NE(get("$.c.out.a.b[1].c"), nullptr);
   EXPECT_EQ(*get("$.c.out.a.b[1].c"), Json(2));
-  EXPECT_EQ(*get("$.c.out.a.b.0.c"), Json(1));   // numeric key step indexes arrays
+  EXPECT_EQ(*get("$.c.out.a.b.0.c"), Json(1));     // numeric key step indexes arrays
   EXPECT_EQ(*get("$.c.out.a.[0]"), Json("zero"));  // index step on an object reads the key
   EXPECT_EQ(get("$.c.out.a.b[2]"), nullptr);
   EXPECT_EQ(get("$.c.out.a.missing.x"), nullptr);

@@ -82,8 +82,10 @@ TEST(PortSchema, ValidationErrorsNameFieldAndRule) {
       {R"({"phoneNumber":"123","count":11})", "/count: must be <= 10"},
       {R"({"phoneNumber":"12","count":1})", "/phoneNumber: must be at least 3 characters long"},
       {R"({"phoneNumber":"12a","count":1})", R"(/phoneNumber: must match the pattern "^[0-9+]+$")"},
-      {R"({"phoneNumber":"123","count":1,"tags":["a",2]})", "/tags/1: expected type string, got number"},
-      {R"({"phoneNumber":"123","count":1,"tags":["a","b","c"]})", "/tags: must have at most 2 items"},
+      {R"({"phoneNumber":"123","count":1,"tags":["a",2]})",
+       "/tags/1: expected type string, got number"},
+      {R"({"phoneNumber":"123","count":1,"tags":["a","b","c"]})",
+       "/tags: must have at most 2 items"},
       {R"({"phoneNumber":"123","count":1,"kind":"c"})", R"(/kind: must be one of ["a","b"])"},
       {R"({"phoneNumber":"123","count":1,"nested":{"deep":true,"extra":1}})",
        "/nested/extra: property is not allowed by the schema (additionalProperties)"},
@@ -98,11 +100,13 @@ TEST(PortSchema, ValidationErrorsNameFieldAndRule) {
     EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << c.value;
     EXPECT_EQ(st.message(), c.message) << c.value;
   }
-  EXPECT_TRUE(s->Validate(ParseOrDie(R"({"phoneNumber":"+420","count":3,"tags":["x"],"kind":"a"})")).ok());
+  EXPECT_TRUE(
+      s->Validate(ParseOrDie(R"({"phoneNumber":"+420","count":3,"tags":["x"],"kind":"a"})")).ok());
 }
 
 TEST(PortSchema, UndefinedMembersCountAsMissing) {
-  auto s = CompileOrDie(R"({"type":"object","required":["a"],"properties":{"a":{"type":"string"}}})");
+  auto s =
+      CompileOrDie(R"({"type":"object","required":["a"],"properties":{"a":{"type":"string"}}})");
   ASSERT_NE(s, nullptr);
   Json value = Json::MakeObject();
   value.Set("a", Json::Undefined());
@@ -150,8 +154,11 @@ TEST(PortSchema, CoercionRecursesThroughItemsAdditionalPropertiesAndRefs) {
                     "tuple":{"type":"array","items":[{"type":"integer"},{"type":"boolean"}]},
                     "ref":{"$ref":"#/definitions/num"},
                     "map":{"type":"object","additionalProperties":{"type":"integer"}}}})";
-  EXPECT_EQ(Coerced(schema, R"({"list":[1,true,{"a":1}],"tuple":["3","true"],"ref":"7.5","map":{"x":"1","y":2}})"),
-            R"(ok:{"list":["1","true","{\"a\":1}"],"tuple":[3,true],"ref":7.5,"map":{"x":1,"y":2}})");
+  EXPECT_EQ(
+      Coerced(
+          schema,
+          R"({"list":[1,true,{"a":1}],"tuple":["3","true"],"ref":"7.5","map":{"x":"1","y":2}})"),
+      R"(ok:{"list":["1","true","{\"a\":1}"],"tuple":[3,true],"ref":7.5,"map":{"x":1,"y":2}})");
 }
 
 TEST(PortSchema, SchemaWithoutTypeLeavesValuesAlone) {
@@ -160,7 +167,8 @@ TEST(PortSchema, SchemaWithoutTypeLeavesValuesAlone) {
 }
 
 TEST(PortSchema, OneSchemaServesManyThreads) {
-  auto s = CompileOrDie(R"({"type":"object","required":["n"],"properties":{"n":{"type":"integer"}}})");
+  auto s =
+      CompileOrDie(R"({"type":"object","required":["n"],"properties":{"n":{"type":"integer"}}})");
   ASSERT_NE(s, nullptr);
   std::vector<int> good(4, 0);
   std::vector<std::thread> threads;

@@ -1,3 +1,5 @@
+#include "flowkit/transform.h"
+
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -8,7 +10,6 @@
 
 #include "flowkit/json.h"
 #include "flowkit/modifier.h"
-#include "flowkit/transform.h"
 
 namespace flowkit {
 namespace {
@@ -54,7 +55,8 @@ class TransformTest : public ::testing::Test {
                     .Register(Info("g_args"),
                               [](const ModifierCall& c) -> Result<Json> {
                                 Json out = Json::MakeObject();
-                                out.Set("value", c.value.IsUndefined() ? Json("undefined") : c.value);
+                                out.Set("value",
+                                        c.value.IsUndefined() ? Json("undefined") : c.value);
                                 Json params = Json::MakeArray();
                                 for (const Json& p : c.params) params.Push(p);
                                 out.Set("params", params);
@@ -62,12 +64,11 @@ class TransformTest : public ::testing::Test {
                                 return out;
                               })
                     .ok());
-    ASSERT_TRUE(registry_
-                    .Register(Info("g_flowId", false),
-                              [](const ModifierCall& c) -> Result<Json> {
-                                return Json(c.env.flow_id);
-                              })
-                    .ok());
+    ASSERT_TRUE(
+        registry_
+            .Register(Info("g_flowId", false),
+                      [](const ModifierCall& c) -> Result<Json> { return Json(c.env.flow_id); })
+            .ok());
     ASSERT_TRUE(registry_
                     .Register(Info("g_fail"),
                               [](const ModifierCall&) -> Result<Json> {
@@ -102,8 +103,8 @@ constexpr char kScope[] = R"({
                   "tags": ["a", "b"], "obj": {"k": "v"}, "big": 1e21, "items": [{"id": 10}]}}})";
 
 TEST_F(TransformTest, NoLambdaPassesThePayloadThrough) {
-  auto compiled = CompiledTransform::Compile(ParseOrDie(R"({"type":"json2new","modifiers":{}})"),
-                                             registry_);
+  auto compiled =
+      CompiledTransform::Compile(ParseOrDie(R"({"type":"json2new","modifiers":{}})"), registry_);
   ASSERT_TRUE(compiled.ok()) << compiled.status().ToString();
   EXPECT_TRUE(compiled->is_identity());
   Json scope = Json::MakeObject();
@@ -120,9 +121,11 @@ TEST_F(TransformTest, NoLambdaPassesThePayloadThrough) {
 }
 
 TEST_F(TransformTest, LiteralLambdaIsReturnedAsIs) {
-  auto out = Run(R"({"lambda":{"city":"Prague","n":3,"f":1.5,"b":false,"z":null,"l":[1,{"a":"x"}]}})");
+  auto out =
+      Run(R"({"lambda":{"city":"Prague","n":3,"f":1.5,"b":false,"z":null,"l":[1,{"a":"x"}]}})");
   ASSERT_TRUE(out.ok()) << out.status().ToString();
-  EXPECT_EQ(*out, ParseOrDie(R"({"city":"Prague","n":3,"f":1.5,"b":false,"z":null,"l":[1,{"a":"x"}]})"));
+  EXPECT_EQ(*out,
+            ParseOrDie(R"({"city":"Prague","n":3,"f":1.5,"b":false,"z":null,"l":[1,{"a":"x"}]})"));
   EXPECT_TRUE(diags_.empty());
 }
 
@@ -161,8 +164,7 @@ TEST_F(TransformTest, MixedStringsConcatenateLikeJavaScript) {
     "lambda":{"s":"n={{{n}}} r={{{r}}} b={{{b}}} o={{{o}}} t={{{t}}} u=[{{{u}}}] z=[{{{z}}}] g={{{g}}}"}})",
                  kScope);
   ASSERT_TRUE(out.ok()) << out.status().ToString();
-  EXPECT_EQ(out->Get("s"),
-            Json(R"(n=7 r=0.25 b=true o={"k":"v"} t=["a","b"] u=[] z=[] g=1e+21)"));
+  EXPECT_EQ(out->Get("s"), Json(R"(n=7 r=0.25 b=true o={"k":"v"} t=["a","b"] u=[] z=[] g=1e+21)"));
 }
 
 TEST_F(TransformTest, UndefinedMembersAreOmittedAndArrayElementsKept) {
@@ -206,8 +208,9 @@ TEST_F(TransformTest, ParamsAndHashParamsAreEvaluatedWithTheirOwnModifiers) {
     "lambda":{"a":"{{{u}}}"}})",
                  kScope);
   ASSERT_TRUE(out.ok()) << out.status().ToString();
-  EXPECT_EQ(out->Get("a"),
-            ParseOrDie(R"({"value":"Ada","params":["lit",7,"n=0.25"],"hash":{"space":0,"who":"ADA"}})"));
+  EXPECT_EQ(
+      out->Get("a"),
+      ParseOrDie(R"({"value":"Ada","params":["lit",7,"n=0.25"],"hash":{"space":0,"who":"ADA"}})"));
 }
 
 TEST_F(TransformTest, InlineVariablesResolveAgainstTheScope) {
@@ -227,18 +230,21 @@ TEST_F(TransformTest, PlaceholdersFromAnyFieldAreFound) {
 }
 
 TEST_F(TransformTest, UnknownModifierIsAnErrorAtItsName) {
-  auto out = Run(R"({"modifiers":{"a":{"u":{"variable":"$.src.out","functions":[{"name":"g_upper"},{"name":"g_nope"}]}}},
+  auto out = Run(
+      R"({"modifiers":{"a":{"u":{"variable":"$.src.out","functions":[{"name":"g_upper"},{"name":"g_nope"}]}}},
                      "lambda":{"a":"{{{u}}}"}})");
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(out.status().message(), "/flow/x/modifiers/a/u/functions/1/name: unknown modifier 'g_nope'");
+  EXPECT_EQ(out.status().message(),
+            "/flow/x/modifiers/a/u/functions/1/name: unknown modifier 'g_nope'");
   ASSERT_EQ(diags_.items().size(), 1u);
   EXPECT_EQ(diags_.items()[0].severity, Diagnostic::Severity::kError);
   EXPECT_EQ(diags_.items()[0].pointer, "/flow/x/modifiers/a/u/functions/1/name");
 }
 
 TEST_F(TransformTest, BadVariablePathIsAnError) {
-  auto out = Run(R"({"modifiers":{"a":{"u":{"variable":"$.src.out.items[0"}}},"lambda":{"a":"{{{u}}}"}})");
+  auto out =
+      Run(R"({"modifiers":{"a":{"u":{"variable":"$.src.out.items[0"}}},"lambda":{"a":"{{{u}}}"}})");
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().message(),
             "/flow/x/modifiers/a/u/variable: variable '$.src.out.items[0': unclosed '[' at 15");
@@ -267,11 +273,13 @@ TEST_F(TransformTest, MalformedSpecsAreErrors) {
   } cases[] = {
       {R"({"modifiers":[],"lambda":{}})",
        "/flow/x/modifiers: 'modifiers' must be an object {<field>: {<uuid>: modifier}}"},
-      {R"({"modifiers":{"a":"x"},"lambda":{}})", "/flow/x/modifiers/a: modifiers of field 'a' must be an object"},
+      {R"({"modifiers":{"a":"x"},"lambda":{}})",
+       "/flow/x/modifiers/a: modifiers of field 'a' must be an object"},
       {R"({"modifiers":{"a":{"u":{"functions":{}}}},"lambda":{}})",
        "/flow/x/modifiers/a/u/functions: 'functions' must be an array"},
       {R"({"modifiers":{"a":{"u":{"functions":[{"params":[]}]}}},"lambda":{}})",
-       "/flow/x/modifiers/a/u/functions/0: modifier function must be an object with a string 'name'"},
+       "/flow/x/modifiers/a/u/functions/0: modifier function must be an object with a string "
+       "'name'"},
       {R"({"type":"xml2json","lambda":{}})",
        "/flow/x/type: unsupported transform type 'xml2json' (only 'json2new' is known)"},
       {R"([1])", "/flow/x: transform must be an object {type?, lambda, modifiers?}"},
@@ -295,26 +303,29 @@ TEST_F(TransformTest, CompileReportsEveryProblem) {
 }
 
 TEST_F(TransformTest, ModifierFailureNamesFieldAndModifier) {
-  auto out = Run(R"({"modifiers":{"result":{"u":{"variable":"$.src.out","functions":[{"name":"g_fail"}]}}},
+  auto out =
+      Run(R"({"modifiers":{"result":{"u":{"variable":"$.src.out","functions":[{"name":"g_fail"}]}}},
                      "lambda":{"result":"{{{u}}}"}})",
-                 kScope);
+          kScope);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(out.status().message(), "field 'result': modifier 'g_fail' failed: cannot do that");
 }
 
 TEST_F(TransformTest, ModifierExceptionBecomesAnInternalError) {
-  auto out = Run(R"({"modifiers":{"r":{"u":{"functions":[{"name":"g_throw"}]}}},"lambda":{"r":"a{{{u}}}"}})");
+  auto out = Run(
+      R"({"modifiers":{"r":{"u":{"functions":[{"name":"g_throw"}]}}},"lambda":{"r":"a{{{u}}}"}})");
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().code(), StatusCode::kInternal);
-  EXPECT_EQ(out.status().message(), "field 'r': modifier 'g_throw' failed: threw an exception: kaboom");
+  EXPECT_EQ(out.status().message(),
+            "field 'r': modifier 'g_throw' failed: threw an exception: kaboom");
 }
 
 TEST_F(TransformTest, ListsTheVariablesItReads) {
-  auto compiled = CompiledTransform::Compile(
-      ParseOrDie(R"({"modifiers":{"a":{"u":{"variable":"$.c1.out.x"}}},
+  auto compiled =
+      CompiledTransform::Compile(ParseOrDie(R"({"modifiers":{"a":{"u":{"variable":"$.c1.out.x"}}},
                      "lambda":{"a":"{{{u}}}","b":"{{{$.c2.err}}} {{{$.c2.err}}}"}})"),
-      registry_);
+                                 registry_);
   ASSERT_TRUE(compiled.ok());
   ASSERT_EQ(compiled->variables().size(), 2u);
   EXPECT_EQ(compiled->variables()[0].component_id, "c1");
@@ -340,7 +351,8 @@ TEST_F(TransformTest, AppmixerDesignerTransform) {
 
 TEST_F(TransformTest, EvaluatesConcurrently) {
   auto compiled = CompiledTransform::Compile(
-      ParseOrDie(R"({"modifiers":{"a":{"u":{"variable":"$.src.out.count","functions":[{"name":"g_add","params":[{"value":"{{{p}}}","modifiers":{"p":{"variable":"$.src.out.count"}}}]}]}}},
+      ParseOrDie(
+          R"({"modifiers":{"a":{"u":{"variable":"$.src.out.count","functions":[{"name":"g_add","params":[{"value":"{{{p}}}","modifiers":{"p":{"variable":"$.src.out.count"}}}]}]}}},
                      "lambda":{"a":"{{{u}}}","b":"n={{{u}}}"}})"),
       registry_);
   ASSERT_TRUE(compiled.ok()) << compiled.status().ToString();
