@@ -267,11 +267,11 @@ TEST(ControlsCondition, RangeOverNumbersAndDates) {
       {R"({"input":"2020-03-01","operator":"range","rangeMin":"2020-01-01","rangeMax":"2020-02-01"})",
        "false"},
       // One instant for all three: inclusive holds, exclusive does not (the flow's range dates).
-      {R"({"input":"2020-01-01T10:00:00Z","operator":"range","rangeMin":"2020-01-01T10:00:00Z",
-          "rangeMax":"2020-01-01T10:00:00Z"})",
+      {R"({"input":"2020-01-01T10:00:00Z","operator":"range","rangeMin":"2020-01-01T10:00:00Z",)"
+       R"("rangeMax":"2020-01-01T10:00:00Z"})",
        "true"},
-      {R"({"input":"2020-01-01T10:00:00Z","operator":"range","rangeMin":"2020-01-01T10:00:00Z",
-          "rangeMax":"2020-01-01T10:00:00Z","exclusiveMin":true,"exclusiveMax":true})",
+      {R"({"input":"2020-01-01T10:00:00Z","operator":"range","rangeMin":"2020-01-01T10:00:00Z",)"
+       R"("rangeMax":"2020-01-01T10:00:00Z","exclusiveMin":true,"exclusiveMax":true})",
        "false"},
       // Appmixer's date bug: equality with the minimum is tested against the maximum.
       {R"({"input":"2020-01-01","operator":"range","rangeMin":"2020-01-01","rangeMax":"2020-02-01"})",

@@ -159,8 +159,7 @@ TEST(FiltersGreaterThan, NumbersThenDatesElseFails) {
           {R"({"sourceData":"bbb","greaterThan":"aaa"})", "notGreater"},
           {R"({"sourceData":"2020-03-01","greaterThan":"2020-02-01 10:00"})", "greater"},
           {R"({"sourceData":"2020-02-01","greaterThan":"2020-02-01T00:00:00Z"})", "greater"},
-          {R"({"sourceData":"2020-02-01","greaterThan":"2020-02-01T00:00:00Z",
-                                     "exclusive":true})",
+          {R"({"sourceData":"2020-02-01","greaterThan":"2020-02-01T00:00Z","exclusive":true})",
            "notGreater"},
           {R"({"sourceData":"2020-01-01","greaterThan":"2020-02-01"})", "notGreater"},
           {R"({"sourceData":"2020-03-01","greaterThan":"yesterday"})", "notGreater"},
@@ -202,8 +201,8 @@ TEST(FiltersRange, NumbersAndDatesWithExclusiveBounds) {
                    "inRange"},
                   {R"({"sourceData":"2020-02-01","rangeMin":"2020-01-01","rangeMax":"2020-02-01"})",
                    "inRange"},
-                  {R"({"sourceData":"2020-02-01","rangeMin":"2020-01-01","rangeMax":"2020-02-01",
-                               "exclusiveMax":true})",
+                  {R"({"sourceData":"2020-02-01","rangeMin":"2020-01-01","rangeMax":"2020-02-01",)"
+                   R"("exclusiveMax":true})",
                    "notInRange"},
                   // Appmixer's bug: equality with the minimum is checked against the maximum.
                   {R"({"sourceData":"2020-01-01","rangeMin":"2020-01-01","rangeMax":"2020-02-01"})",
