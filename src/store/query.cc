@@ -155,7 +155,8 @@ Result<QueryCondition> MakeCondition(std::string_view path, std::string_view op_
         if (!options->IsString()) return Status::InvalidArgument(where + ": $options must be a string");
         flags = options->AsString();
       }
-      auto regex = Regex::Compile(raw_operand.StringView(), flags);
+      // Cached: the same Find runs once per message of a flow.
+      auto regex = RegexCache::Default().Get(raw_operand.StringView(), flags);
       if (!regex.ok()) return regex.status().WithPrefix(where);
       condition.regex = *regex;
       condition.operand = raw_operand;
