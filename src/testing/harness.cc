@@ -1,6 +1,6 @@
 // ComponentHarness: one component run as the engine would run it, with every effect recorded.
 //
-// Each call builds a HarnessContext holding a working copy of the component state plus the
+// Each call builds a HarnessContext holding the call's component-state changes plus the
 // sends, signals and timer changes of the call; they are committed to the harness only when the
 // behaviour returns OK, which is the engine's transactional hop in miniature. Flow state, data
 // stores, files, logs, responses and locks take effect at once, as they do in the engine.
@@ -9,10 +9,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <exception>
+#include <mutex>
 #include <span>
 #include <utility>
 
-#include "testing/json_state.h"
+#include "engine/json_state.h"
 
 namespace flowkit::testing {
 namespace {
@@ -148,9 +149,8 @@ class HarnessContext final : public Context {
         correlation_id_(std::move(correlation_id)),
         scope_json_(std::move(scope)),
         scope_view_(scope_json_),
-        working_state_(h.options.state),
-        state_(&working_state_),
-        flow_state_(&h.options.flow_state) {
+        state_(&h.options.state),
+        flow_state_(&h.options.flow_state, &flow_state_mu_) {
     // A timeout or message delivery is identified by its message id (stable on redelivery).
     for (const auto& [port, messages] : inputs_) {
       if (!messages.empty()) {
@@ -270,7 +270,7 @@ class HarnessContext final : public Context {
 
   // Makes the call's effects visible. Called only after the behaviour returned OK.
   void Commit() {
-    h_.options.state = std::move(working_state_);
+    state_.CommitTo(&h_.options.state);
     for (SentMessage& message : sent_) h_.sent.push_back(std::move(message));
     for (Json& signal : signals_) h_.signals_sent.push_back(std::move(signal));
     for (const std::string& id : cleared_timers_) {
@@ -291,9 +291,10 @@ class HarnessContext final : public Context {
   const Json scope_json_;
   const JsonScopeView scope_view_;
 
-  Json working_state_;
-  internal::JsonStateScope state_;
-  internal::JsonStateScope flow_state_;
+  // The engine's state scopes: component state is transactional, flow state is applied at once.
+  internal::StateTransaction state_;
+  std::mutex flow_state_mu_;
+  internal::LockedState flow_state_;
   std::vector<SentMessage> sent_;
   std::vector<Json> signals_;
   std::vector<Timer> new_timers_;
