@@ -25,6 +25,8 @@ endmacro()
 
 flowkit_pkg_dependency(PCRE2 libpcre2-8)
 flowkit_pkg_dependency(SODIUM libsodium)
+flowkit_pkg_dependency(SQLITE3 sqlite3)
+flowkit_pkg_dependency(LMDB lmdb)
 
 if(FLOWKIT_BUILD_TOOLS)
   find_package(CLI11 CONFIG REQUIRED)

@@ -153,7 +153,9 @@ if ((run_sanitize)); then
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   phase "sanitize: configure ($dir)"
   # Only the test binary (and the CLI it drives) is built here: examples and benchmarks are off.
+  # -O1 -g: sanitizer reports with usable stacks, and a build that takes half the time of -O3.
   cmake -S "$repo" -B "$dir" "${cmake_common[@]}" -DFLOWKIT_SANITIZE=ON -DFLOWKIT_TSAN=OFF \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
     -DFLOWKIT_BUILD_TESTS=ON -DFLOWKIT_BUILD_EXAMPLES=OFF -DFLOWKIT_BUILD_BENCH=OFF \
     -DFLOWKIT_BUILD_SERVER=OFF -DFLOWKIT_INSTALL=OFF
   phase_done
