@@ -1,7 +1,10 @@
 #include "util/ids.h"
 
+#include <pthread.h>
 #include <sodium.h>
 
+#include <atomic>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -9,36 +12,66 @@
 namespace flowkit::internal {
 namespace {
 
+// Ids are made on the engine's hot path (one per message); a getrandom() system call each was a
+// fifth of a hop's cost. Each thread draws from its own buffer of libsodium randomness, refilled
+// 256 UUIDs at a time. A fork() child must not repeat its parent's buffered bytes, so forking
+// bumps a generation that makes every thread refill before its next draw.
+std::atomic<uint64_t> g_fork_generation{0};
+
 void EnsureSodium() {
   static std::once_flag once;
   std::call_once(once, [] {
     if (sodium_init() < 0) std::abort();  // no usable randomness: nothing safe to do
+    pthread_atfork(nullptr, nullptr, [] { g_fork_generation.fetch_add(1, std::memory_order_relaxed); });
   });
+}
+
+struct RandomPool {
+  static constexpr size_t kSize = 4096;
+  unsigned char bytes[kSize];
+  size_t used = kSize;
+  uint64_t generation = UINT64_MAX;
+
+  void Take(void* out, size_t n) {
+    const uint64_t gen = g_fork_generation.load(std::memory_order_relaxed);
+    if (used + n > kSize || generation != gen) {
+      EnsureSodium();
+      randombytes_buf(bytes, kSize);
+      used = 0;
+      generation = g_fork_generation.load(std::memory_order_relaxed);
+    }
+    std::memcpy(out, bytes + used, n);
+    sodium_memzero(bytes + used, n);  // handed-out randomness is not kept around
+    used += n;
+  }
+};
+
+RandomPool& Pool() {
+  thread_local RandomPool pool;
+  return pool;
 }
 
 }  // namespace
 
 std::string NewUuid4() {
-  EnsureSodium();
   unsigned char b[16];
-  randombytes_buf(b, sizeof b);
+  Pool().Take(b, sizeof b);
   b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
+  std::string out(36, '-');
+  size_t pos = 0;
   for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[b[i] >> 4]);
-    out.push_back(kHex[b[i] & 0xF]);
+    if (i == 4 || i == 6 || i == 8 || i == 10) ++pos;
+    out[pos++] = kHex[b[i] >> 4];
+    out[pos++] = kHex[b[i] & 0xF];
   }
   return out;
 }
 
 double RandomUnit() {
-  EnsureSodium();
   uint64_t r;
-  randombytes_buf(&r, sizeof r);
+  Pool().Take(&r, sizeof r);
   return static_cast<double>(r >> 11) * 0x1.0p-53;  // 53 random bits → [0, 1)
 }
 
