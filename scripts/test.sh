@@ -4,7 +4,8 @@
 #   bash scripts/test.sh              Release build with -Werror, ctest, examples, and the
 #                                     installed package (cmake --install + examples/consumer)
 #   bash scripts/test.sh --sanitize   the test binary built with ASan + UBSan, and ctest
-#   bash scripts/test.sh --all        both (what CI runs)
+#   bash scripts/test.sh --tsan       the engine, runtime and store tests under ThreadSanitizer
+#   bash scripts/test.sh --all        all three (what CI runs)
 #
 # Options: --no-deps (skip scripts/install-deps.sh), --jobs N (default: nproc), --help.
 # Environment:
@@ -21,6 +22,7 @@ build_root=${FLOWKIT_BUILD_ROOT:-$repo/build}
 jobs=$(nproc 2>/dev/null || echo 2)
 run_normal=1
 run_sanitize=0
+run_tsan=0
 install_deps=1
 
 usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
@@ -28,7 +30,8 @@ usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while (($#)); do
   case "$1" in
     --sanitize) run_normal=0; run_sanitize=1 ;;
-    --all) run_normal=1; run_sanitize=1 ;;
+    --tsan) run_normal=0; run_tsan=1 ;;
+    --all) run_normal=1; run_sanitize=1; run_tsan=1 ;;
     --no-deps) install_deps=0 ;;
     --jobs) shift; jobs=${1:?--jobs needs a number} ;;
     --jobs=*) jobs=${1#--jobs=} ;;
@@ -166,5 +169,27 @@ if ((run_sanitize)); then
 
   phase "sanitize: ctest"
   ctest --test-dir "$dir" --output-on-failure --parallel "$jobs"
+  phase_done
+fi
+
+if ((run_tsan)); then
+  dir=$build_root/tsan
+  export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+  phase "tsan: configure ($dir)"
+  cmake -S "$repo" -B "$dir" "${cmake_common[@]}" -DFLOWKIT_SANITIZE=OFF -DFLOWKIT_TSAN=ON \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+    -DFLOWKIT_BUILD_TESTS=ON -DFLOWKIT_BUILD_EXAMPLES=OFF -DFLOWKIT_BUILD_BENCH=OFF \
+    -DFLOWKIT_BUILD_SERVER=OFF -DFLOWKIT_INSTALL=OFF
+  phase_done
+
+  phase "tsan: build flowkit_tests"
+  cmake --build "$dir" --parallel "$jobs" --target flowkit_tests
+  phase_done
+
+  # The multi-threaded parts: engine, components run by it, runtime and store adapters. Tests
+  # that fork a child (crash tests) are left out: TSan does not support threads after fork.
+  phase "tsan: engine, runtime and store tests"
+  "$dir/tests/flowkit_tests" --gtest_brief=1 \
+    --gtest_filter='EngineTest.*:Ids.*:ScopeChain.*:Timers*:Controls*:TestComponents*:StorageComponents*:*Conformance*:-*Fork*:*Crash*'
   phase_done
 fi

@@ -30,6 +30,7 @@
 #include "flowkit/json.h"
 #include "flowkit/modifier.h"
 #include "flowkit/registry.h"
+#include "flowkit/runtime.h"
 #include "flowkit/status.h"
 #include "flowkit/storage.h"
 
@@ -104,6 +105,12 @@ struct EngineOptions {
   std::string webhook_base_url = "http://localhost:2200";
   // Default: SystemClock(). Timers and back-off follow this clock.
   const Clock* clock = nullptr;
+  // The durable record of queued work, component/flow state, loaded flows and dead letters
+  // (runtime.h). Null (the default) keeps everything in memory only. With a runtime, each hop
+  // is committed as one HopCommit before its outputs move on, and Open restores what the
+  // runtime holds: loaded flows (running ones resume without their Start being called again),
+  // their state, queued work, timers and dead letters.
+  std::shared_ptr<Runtime> runtime;
   // Data stores and files; default: an engine-owned memory store.
   std::shared_ptr<DocumentStore> documents;
   // Insights; default: none kept. Payloads larger than the limit are replaced by a preview.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -17,7 +18,10 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "engine/engine_internal.h"
+#include "engine/journal.h"
 #include "engine/json_state.h"
 #include "engine/locks.h"
 #include "util/ids.h"
@@ -74,6 +78,37 @@ Json TruncatedPayload(const Json& payload, size_t limit) {
 }
 
 // What a call produced, applied only when it succeeds.
+// A dead letter as the runtime keeps it: the letter and the delivery to retry.
+std::string EncodeDeadLetter(const DeadLetter& letter, const engine::Task& task) {
+  return Json::MakeObject({{"id", letter.id},
+                           {"flowId", letter.flow_id},
+                           {"userId", letter.user_id},
+                           {"componentId", letter.component_id},
+                           {"componentType", letter.component_type},
+                           {"attempts", letter.attempts},
+                           {"created", letter.created_ms},
+                           {"code", static_cast<int64_t>(letter.error.code())},
+                           {"message", letter.error.message()},
+                           {"record", letter.record},
+                           {"task", engine::EncodeTask(task)}})
+      .Dump();
+}
+
+DeadLetter DecodeDeadLetter(const Json& j) {
+  DeadLetter letter;
+  letter.id = j["id"].AsString();
+  letter.flow_id = j["flowId"].AsString();
+  letter.user_id = j["userId"].AsString();
+  letter.component_id = j["componentId"].AsString();
+  letter.component_type = j["componentType"].AsString();
+  letter.attempts = static_cast<int>(j["attempts"].AsInt());
+  letter.created_ms = j["created"].AsInt();
+  letter.error = Status(static_cast<StatusCode>(j["code"].AsInt(static_cast<int64_t>(StatusCode::kInternal))),
+                        j["message"].AsString());
+  letter.record = j["record"];
+  return letter;
+}
+
 struct Outbox {
   struct Sent {
     std::string port;
@@ -327,17 +362,90 @@ struct Engine::Impl {
   // --- delivery ---------------------------------------------------------------------------------
 
   void Process(TaskPtr task);
-  // Work a call produced that must wait until every component of the flow has started.
+  // What a call produced, held back instead of dispatched: until every component of the flow
+  // has started (Start calls), or until the hop is committed to the runtime.
   struct Deferred {
     std::vector<TaskPtr> ready;
     std::vector<std::pair<TaskPtr, int64_t>> delayed;
+    std::vector<std::string> cleared_timers;  // ClearTimeout of timers set by earlier calls
+    bool state_dirty = false;                 // the component's state changed ...
+    Json previous_state;                      // ... from this (restored if the commit fails)
+    bool flow_state_changed = false;
   };
   Status Invoke(const std::shared_ptr<FlowRuntime>& flow_ref, Instance& inst, InvocationKind kind,
                 const Task* task, std::vector<PendingInput> inputs, ScopeChain scope,
                 const std::string& correlation_id, Deferred* deferred = nullptr);
   void Commit(const std::shared_ptr<FlowRuntime>& flow_ref, Instance& inst, const ScopeChain& scope,
               const std::string& correlation_id, Outbox& out, Deferred* deferred);
-  void Fail(TaskPtr task, Instance& inst, const Status& error);
+  // A failed delivery: retried later or dead-lettered. `counted`: the delivery holds a count of
+  // flow.executing that Fail gives back once done.
+  void Fail(TaskPtr task, Instance& inst, const Status& error, bool counted);
+
+  // --- runtime journal (EngineOptions::runtime; engine/journal.h) -------------------------------
+  Runtime* journal = nullptr;
+  std::atomic<uint64_t> work_seq{0};
+  std::string NewWorkKey() { return fmt::format("m{:016x}", work_seq.fetch_add(1, std::memory_order_relaxed) + 1); }
+  // The runtime keys a delivery consumes: its own and those of the batch members it carries.
+  static void ConsumedKeys(const Task& task, std::vector<std::string>* keys) {
+    if (!task.key.empty()) keys->push_back(task.key);
+    if (task.batch) {
+      for (const PendingInput& in : *task.batch) {
+        if (!in.key.empty() && in.key != task.key) keys->push_back(in.key);
+      }
+    }
+  }
+  // Gives every held-back delivery a key and adds it to `hop`.
+  void JournalOutputs(Deferred& fx, HopCommit* hop) {
+    for (TaskPtr& t : fx.ready) {
+      t->key = NewWorkKey();
+      hop->enqueued.push_back(QueuedWork{t->key, t->flow->id, 0, engine::EncodeTaskText(*t)});
+    }
+    for (auto& [t, due] : fx.delayed) {
+      t->key = engine::TimerKey(t->timeout_id);
+      hop->enqueued.push_back(QueuedWork{t->key, t->flow->id, due, engine::EncodeTaskText(*t)});
+    }
+    for (const std::string& id : fx.cleared_timers) hop->acked.push_back(engine::TimerKey(id));
+  }
+  void JournalInstanceState(const FlowRuntime& flow, Instance& inst, HopCommit* hop) {
+    std::string key = engine::ComponentStateKey(flow.id, inst.node->id);
+    std::unique_lock<std::mutex> lock(inst.mu, std::defer_lock);
+    if (inst.concurrent) lock.lock();
+    if (inst.state.IsObject() && inst.state.empty()) {
+      hop->state.push_back(StateWrite{std::move(key), std::nullopt});
+    } else {
+      hop->state.push_back(StateWrite{std::move(key), inst.state.Dump()});
+    }
+  }
+  void JournalFlowState(FlowRuntime& flow, HopCommit* hop) {
+    std::lock_guard<std::mutex> lock(flow.flow_state_mu);
+    hop->state.push_back(StateWrite{engine::FlowStateKey(flow.id), flow.flow_state.Dump()});
+  }
+  Status JournalFlowRecord(const FlowRuntime& flow, bool running, HopCommit* hop) {
+    Json record = Json::MakeObject({{"document", flow.flow->document()},
+                                    {"userId", flow.user_id},
+                                    {"stage", running ? "running" : "stopped"}});
+    hop->state.push_back(StateWrite{engine::FlowRecordKey(flow.id), record.Dump()});
+    return Status::OK();
+  }
+  // Commits a finished hop, then lets its outputs move on (Process, journal mode).
+  void CommitHop(TaskPtr task, Instance& inst, Deferred fx);
+  void ApplyDeferred(Deferred& fx) {
+    for (TaskPtr& t : fx.ready) Dispatch(std::move(t));
+    for (auto& [t, due] : fx.delayed) Schedule(std::move(t), due);
+  }
+  void ExecDone(FlowRuntime& flow) {
+    if (flow.executing.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard<std::mutex> lock(idle_mu);
+      idle_cv.notify_all();
+    }
+  }
+  // Engine::Open with a runtime: loaded flows, their state, queued work and dead letters.
+  Status Recover();
+  Result<std::shared_ptr<FlowRuntime>> MakeFlowRuntime(std::shared_ptr<const Flow> flow, std::string_view flow_id,
+                                                       std::string_view user_id) const;
+  // Marks a restored flow running without calling Start (its components started before).
+  Status ResumeFlow(FlowRuntime& flow);
+  void ScheduleTicks(const std::shared_ptr<FlowRuntime>& flow, uint64_t epoch);
   void RecordInsight(const FlowRuntime& flow, const Instance& inst, std::string severity, std::string port_type,
                      std::string port, const std::string& correlation_id, const std::string& message_id,
                      const Json& msg);
@@ -469,6 +577,7 @@ class InvocationContext final : public Context {
   }
 
   internal::StateTransaction& state_transaction() { return state_; }
+  const internal::LockedState& flow_state_view() const { return flow_state_; }
   Outbox& outbox() { return out_; }
 
  private:
@@ -558,6 +667,10 @@ Status Engine::Impl::Invoke(const std::shared_ptr<FlowRuntime>& flow_ref, Instan
   }
   if (status.ok()) {
     if (ctx.state_transaction().dirty()) {
+      if (deferred != nullptr) {
+        deferred->state_dirty = true;
+        if (!inst.concurrent) deferred->previous_state = inst.state;
+      }
       if (inst.concurrent) {
         std::lock_guard<std::mutex> lock(inst.mu);
         ctx.state_transaction().CommitTo(&inst.state);
@@ -565,6 +678,7 @@ Status Engine::Impl::Invoke(const std::shared_ptr<FlowRuntime>& flow_ref, Instan
         ctx.state_transaction().CommitTo(&inst.state);
       }
     }
+    if (deferred != nullptr && ctx.flow_state_view().changed()) deferred->flow_state_changed = true;
     Commit(flow_ref, inst, scope, correlation_id, ctx.outbox(), deferred);
   }
   return status;
@@ -627,6 +741,10 @@ void Engine::Impl::Commit(const std::shared_ptr<FlowRuntime>& flow_ref, Instance
     }
   }
   if (!out.cleared_timers.empty()) {
+    if (deferred != nullptr) {
+      deferred->cleared_timers.insert(deferred->cleared_timers.end(), out.cleared_timers.begin(),
+                                      out.cleared_timers.end());
+    }
     std::lock_guard<std::mutex> lock(flow.timers_mu);
     for (std::string& id : out.cleared_timers) flow.cancelled_timers.insert(std::move(id));
   }
@@ -671,14 +789,13 @@ void Engine::Impl::Process(TaskPtr task) {
   Instance& inst = *flow.instances[task->instance];
   // Counted before the running check, so StopFlow waits for every call that got past it.
   flow.executing.fetch_add(1, std::memory_order_acq_rel);
+  // Given back when Process returns, unless handed on (to Fail, or to a pending runtime commit:
+  // StopFlow must also wait for hops still being committed).
   struct ExecutingGuard {
     Engine::Impl* engine;
     FlowRuntime* flow;
     ~ExecutingGuard() {
-      if (flow->executing.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-        std::lock_guard<std::mutex> lock(engine->idle_mu);
-        engine->idle_cv.notify_all();
-      }
+      if (flow != nullptr) engine->ExecDone(*flow);
     }
   } executing_guard{this, &flow};
   auto done = [&] {
@@ -721,7 +838,8 @@ void Engine::Impl::Process(TaskPtr task) {
           if (!valid.ok()) valid = valid.WithPrefix("validation error on in-port '" + task->port + "'");
         }
         if (!valid.ok()) {
-          Fail(std::move(task), inst, valid);
+          executing_guard.flow = nullptr;
+          Fail(std::move(task), inst, valid, true);
           return;
         }
         content = std::make_shared<const Json>(std::move(built).value());
@@ -735,6 +853,7 @@ void Engine::Impl::Process(TaskPtr task) {
       in.message.content = std::move(content);
       in.message.original_content = task->payload;
       in.scope = task->scope;
+      in.key = task->key;
       RecordInsight(flow, inst, "info", "in", in.port, task->correlation_id, task->message_id, *in.message.content);
       if (inst.node->manifest->fire_patterns.empty()) {
         inputs.push_back(std::move(in));
@@ -802,6 +921,17 @@ void Engine::Impl::Process(TaskPtr task) {
 
   // Ticks start a run of their own.
   const std::string correlation_id = task->kind == TaskKind::kTick ? internal::NewUuid4() : task->correlation_id;
+  if (journal != nullptr) {
+    Deferred fx;
+    Status status = Invoke(flow_ref, inst, kind, task.get(), std::move(inputs), std::move(scope), correlation_id, &fx);
+    executing_guard.flow = nullptr;
+    if (status.ok()) {
+      CommitHop(std::move(task), inst, std::move(fx));
+    } else {
+      Fail(std::move(task), inst, status, true);
+    }
+    return;
+  }
   Status status = Invoke(flow_ref, inst, kind, task.get(), std::move(inputs), std::move(scope), correlation_id);
   if (status.ok()) {
     stat_deliveries.fetch_add(1, std::memory_order_relaxed);
@@ -812,10 +942,49 @@ void Engine::Impl::Process(TaskPtr task) {
     done();
     return;
   }
-  Fail(std::move(task), inst, status);
+  executing_guard.flow = nullptr;
+  Fail(std::move(task), inst, status, true);
 }
 
-void Engine::Impl::Fail(TaskPtr task, Instance& inst, const Status& error) {
+void Engine::Impl::CommitHop(TaskPtr task, Instance& inst, Deferred fx) {
+  FlowRuntime& flow = *task->flow;
+  HopCommit hop;
+  ConsumedKeys(*task, &hop.acked);
+  JournalOutputs(fx, &hop);
+  if (fx.state_dirty) JournalInstanceState(flow, inst, &hop);
+  if (fx.flow_state_changed) JournalFlowState(flow, &hop);
+  // The instance stays busy until the hop is durable, so its next call sees committed state.
+  struct Pending {
+    TaskPtr task;
+    Deferred fx;
+  };
+  auto pending = std::make_shared<Pending>(Pending{std::move(task), std::move(fx)});
+  auto finish = [this, pending, &inst](Status status) {
+    Task& t = *pending->task;
+    std::shared_ptr<FlowRuntime> flow_ref = t.flow;
+    if (!status.ok()) {
+      // Nothing of the hop was applied: undo its state change and retry the delivery.
+      if (pending->fx.state_dirty && !inst.concurrent) inst.state = std::move(pending->fx.previous_state);
+      Fail(std::move(pending->task), inst, status.WithPrefix("committing the hop to the runtime"), true);
+      return;
+    }
+    stat_deliveries.fetch_add(1, std::memory_order_relaxed);
+    ApplyDeferred(pending->fx);
+    if (t.kind == TaskKind::kTick && flow_ref->running.load() && t.epoch == flow_ref->epoch.load()) {
+      Schedule(t.Clone(), clock->NowMillis() + options.tick_interval_ms);
+    }
+    Release(inst);
+    Finish();
+    ExecDone(*flow_ref);
+  };
+  if (hop.empty()) {
+    finish(Status::OK());
+    return;
+  }
+  journal->Commit(std::move(hop), std::move(finish));
+}
+
+void Engine::Impl::Fail(TaskPtr task, Instance& inst, const Status& error, bool counted) {
   FlowRuntime& flow = *task->flow;
   stat_errors.fetch_add(1, std::memory_order_relaxed);
   Json err = Json::MakeObject({{"message", error.message()},
@@ -832,6 +1001,23 @@ void Engine::Impl::Fail(TaskPtr task, Instance& inst, const Status& error) {
                                    {"componentType", inst.node->type}});
     options.on_component_error(event);
   }
+  // Runs once the failure is recorded (at once, or after the runtime commit).
+  std::shared_ptr<FlowRuntime> flow_ref = task->flow;
+  auto finish = [this, flow_ref, &inst, counted] {
+    Release(inst);
+    Finish();
+    if (counted) ExecDone(*flow_ref);
+  };
+  auto commit_then = [this](HopCommit hop, std::function<void()> then) {
+    if (journal == nullptr || hop.empty()) {
+      then();
+      return;
+    }
+    // A failed commit here leaves the delivery queued in the runtime as it was: it is delivered
+    // again after a restart. In memory the retry or dead letter goes ahead either way.
+    journal->Commit(std::move(hop), [then = std::move(then)](const Status&) { then(); });
+  };
+
   // Ticks and signals are not retried (Appmixer logs failed ticks only).
   const bool deliverable = task->kind == TaskKind::kMessage || task->kind == TaskKind::kTimeout ||
                            task->kind == TaskKind::kWebhook;
@@ -839,8 +1025,9 @@ void Engine::Impl::Fail(TaskPtr task, Instance& inst, const Status& error) {
     if (task->kind == TaskKind::kTick && flow.running.load() && task->epoch == flow.epoch.load()) {
       Schedule(task->Clone(), clock->NowMillis() + options.tick_interval_ms);
     }
-    Release(inst);
-    Finish();
+    HopCommit hop;
+    if (journal != nullptr) ConsumedKeys(*task, &hop.acked);
+    commit_then(std::move(hop), finish);
     return;
   }
   if (error.IsRetryable() && task->attempt < options.retry.max_attempts) {
@@ -848,10 +1035,31 @@ void Engine::Impl::Fail(TaskPtr task, Instance& inst, const Status& error) {
     const int64_t base = options.retry.BaseDelay(task->attempt);
     const double jitter = options.retry.jitter * (2 * internal::RandomUnit() - 1);
     const int64_t delay = std::max<int64_t>(0, static_cast<int64_t>(static_cast<double>(base) * (1 + jitter)));
+    const int64_t due = clock->NowMillis() + delay;
     task->attempt += 1;
-    Release(inst);
-    Schedule(std::move(task), clock->NowMillis() + delay);
-    Finish();
+    HopCommit hop;
+    if (journal != nullptr) {
+      // The retry replaces the delivery under its own key; batch members it carries are done.
+      std::vector<std::string> consumed;
+      ConsumedKeys(*task, &consumed);
+      if (task->key.empty()) task->key = NewWorkKey();
+      for (std::string& k : consumed) {
+        if (k != task->key) hop.acked.push_back(std::move(k));
+      }
+      if (task->batch) {
+        auto members = std::make_shared<std::vector<PendingInput>>(*task->batch);
+        for (PendingInput& in : *members) in.key.clear();
+        task->batch = std::move(members);
+      }
+      hop.enqueued.push_back(QueuedWork{task->key, flow.id, due, engine::EncodeTaskText(*task)});
+    }
+    auto shared_task = std::make_shared<TaskPtr>(std::move(task));
+    commit_then(std::move(hop), [this, shared_task, due, flow_ref, &inst, counted] {
+      Release(inst);
+      Schedule(std::move(*shared_task), due);
+      Finish();
+      if (counted) ExecDone(*flow_ref);
+    });
     return;
   }
   stat_dead.fetch_add(1, std::memory_order_relaxed);
@@ -884,14 +1092,18 @@ void Engine::Impl::Fail(TaskPtr task, Instance& inst, const Status& error) {
     }
   }
   if (options.on_dead_letter) options.on_dead_letter(letter);
+  task->attempt = 1;
+  HopCommit hop;
+  if (journal != nullptr) {
+    ConsumedKeys(*task, &hop.acked);
+    hop.state.push_back(StateWrite{engine::DeadLetterKey(letter.id), EncodeDeadLetter(letter, *task)});
+  }
   {
     std::lock_guard<std::mutex> lock(dead_mu);
     std::string id = letter.id;
-    task->attempt = 1;
     dead.emplace(std::move(id), Letter{std::move(letter), std::move(task)});
   }
-  Release(inst);
-  Finish();
+  commit_then(std::move(hop), finish);
 }
 
 Json Engine::Impl::DeadLetterRecord(const Task& task, const Instance& inst, const Status& error) const {
@@ -961,8 +1173,29 @@ Status Engine::Impl::StartFlow(std::string_view flow_id) {
       return s.WithPrefix("component " + inst.node->id + " (" + inst.node->type + ") failed to start");
     }
   }
-  for (TaskPtr& t : deferred.ready) Dispatch(std::move(t));
-  for (auto& [t, due] : deferred.delayed) Schedule(std::move(t), due);
+  if (journal != nullptr) {
+    // The flow's start is one transaction: stage, the state Start calls left, what they sent.
+    HopCommit hop;
+    JournalOutputs(deferred, &hop);
+    for (auto& inst : flow->instances) JournalInstanceState(*flow, *inst, &hop);
+    JournalFlowState(*flow, &hop);
+    (void)JournalFlowRecord(*flow, true, &hop);
+    Status committed = journal->CommitSync(std::move(hop));
+    if (!committed.ok()) {
+      flow->running.store(false, std::memory_order_release);
+      flow->epoch.fetch_add(1);
+      for (auto& inst : flow->instances) {
+        (void)Invoke(flow, *inst, InvocationKind::kStop, nullptr, {}, ScopeChain(), internal::NewUuid4());
+      }
+      return committed.WithPrefix("flow '" + flow->id + "' could not be started: recording it failed");
+    }
+  }
+  ApplyDeferred(deferred);
+  ScheduleTicks(flow, epoch);
+  return Status::OK();
+}
+
+void Engine::Impl::ScheduleTicks(const std::shared_ptr<FlowRuntime>& flow, uint64_t epoch) {
   for (size_t i = 0; i < flow->instances.size(); ++i) {
     Instance& inst = *flow->instances[i];
     if (!inst.node->manifest->tick) continue;
@@ -973,7 +1206,101 @@ Status Engine::Impl::StartFlow(std::string_view flow_id) {
     task->instance = i;
     Schedule(std::move(task), clock->NowMillis() + options.tick_interval_ms);
   }
+}
+
+Status Engine::Impl::ResumeFlow(FlowRuntime& flow) {
+  for (auto& inst : flow.instances) {
+    inst->behaviour = inst->type->factory();
+    if (!inst->behaviour) return Status::Internal("component type " + inst->node->type + " made no behaviour");
+  }
+  flow.epoch.fetch_add(1);
+  flow.running.store(true, std::memory_order_release);
   return Status::OK();
+}
+
+Status Engine::Impl::Recover() {
+  // Loaded flows, with their state; running ones resume.
+  std::vector<std::pair<std::string, std::string>> records;
+  FLOWKIT_RETURN_IF_ERROR(journal->ForEachState(engine::kFlowRecordPrefix, [&](std::string_view key, std::string_view value) {
+    records.emplace_back(std::string(key.substr(engine::kFlowRecordPrefix.size())), std::string(value));
+    return true;
+  }));
+  for (auto& [flow_id, text] : records) {
+    Result<Json> record = Json::Parse(text);
+    if (!record.ok()) return Status::Corruption("the record of flow '" + flow_id + "' is not JSON");
+    // A flow that no longer loads (a component type this build lacks) stays recorded, not loaded.
+    Result<std::shared_ptr<const Flow>> flow = Flow::FromJson((*record)["document"], *options.components, *options.modifiers);
+    if (!flow.ok()) continue;
+    Result<std::shared_ptr<FlowRuntime>> rt = MakeFlowRuntime(*flow, flow_id, (*record)["userId"].AsString());
+    if (!rt.ok()) continue;
+    FlowRuntime& f = **rt;
+    FLOWKIT_RETURN_IF_ERROR(journal->ForEachState(engine::ComponentStatePrefix(flow_id), [&](std::string_view key, std::string_view value) {
+      const FlowNode* node = f.flow->FindNode(key.substr(engine::ComponentStatePrefix(flow_id).size()));
+      Result<Json> state = Json::Parse(value);
+      if (node != nullptr && state.ok()) f.instances[f.IndexOf(node)]->state = std::move(state).value();
+      return true;
+    }));
+    FLOWKIT_ASSIGN_OR_RETURN(std::optional<std::string> flow_state, journal->GetState(engine::FlowStateKey(flow_id)));
+    if (flow_state) {
+      Result<Json> parsed = Json::Parse(*flow_state);
+      if (parsed.ok() && (*parsed).IsObject()) f.flow_state = std::move(parsed).value();
+    }
+    if ((*record)["stage"].StringView() == "running") FLOWKIT_RETURN_IF_ERROR(ResumeFlow(f));
+    flows.emplace(flow_id, std::move(rt).value());
+  }
+
+  // Queued work, in key order (the order it was made): work of running flows is scheduled again,
+  // work of flows not running (left by a stop that did not finish) is dropped.
+  const int64_t now = clock->NowMillis();
+  HopCommit orphans;
+  uint64_t max_seq = 0;
+  std::vector<std::pair<TaskPtr, int64_t>> restored;
+  FLOWKIT_RETURN_IF_ERROR(journal->ForEachQueued("", [&](const QueuedWork& work) {
+    if (work.id.size() == 17 && work.id[0] == 'm') {
+      max_seq = std::max<uint64_t>(max_seq, std::strtoull(work.id.c_str() + 1, nullptr, 16));
+    }
+    auto it = flows.find(work.flow_id);
+    Result<Json> body = Json::Parse(work.body);
+    if (it == flows.end() || !it->second->running.load() || !body.ok()) {
+      orphans.acked.push_back(work.id);
+      return true;
+    }
+    Result<TaskPtr> task = engine::DecodeTask(*body, it->second);
+    if (!task.ok()) {
+      orphans.acked.push_back(work.id);
+      return true;
+    }
+    (*task)->key = work.id;
+    (*task)->epoch = it->second->epoch.load();
+    restored.emplace_back(std::move(task).value(), work.visible_at_ms);
+    return true;
+  }));
+  work_seq.store(max_seq);
+  if (!orphans.empty()) FLOWKIT_RETURN_IF_ERROR(journal->CommitSync(std::move(orphans)));
+  for (auto& [task, visible_at] : restored) {
+    if (visible_at > now) {
+      Schedule(std::move(task), visible_at);
+    } else {
+      Dispatch(std::move(task));
+    }
+  }
+  for (auto& [id, flow] : flows) {
+    if (flow->running.load()) ScheduleTicks(flow, flow->epoch.load());
+  }
+
+  // Dead letters whose flow is loaded.
+  return journal->ForEachState(engine::kDeadLetterPrefix, [&](std::string_view, std::string_view value) {
+    Result<Json> j = Json::Parse(value);
+    if (!j.ok()) return true;
+    auto it = flows.find((*j)["flowId"].StringView());
+    if (it == flows.end()) return true;
+    Result<TaskPtr> task = engine::DecodeTask((*j)["task"], it->second);
+    if (!task.ok()) return true;
+    DeadLetter letter = DecodeDeadLetter(*j);
+    std::string id = letter.id;
+    dead.emplace(std::move(id), Letter{std::move(letter), std::move(task).value()});
+    return true;
+  });
 }
 
 Status Engine::Impl::StopFlow(std::string_view flow_id) {
@@ -1004,6 +1331,19 @@ Status Engine::Impl::StopFlow(std::string_view flow_id) {
     std::lock_guard<std::mutex> lock(flow->timers_mu);
     flow->cancelled_timers.clear();
   }
+  Status recorded;
+  if (journal != nullptr) {
+    // One transaction: the run's queued work and timers go, persistent state stays.
+    HopCommit hop;
+    recorded = journal->ForEachQueued(flow->id, [&](const QueuedWork& work) {
+      hop.acked.push_back(work.id);
+      return true;
+    });
+    for (auto& inst : flow->instances) JournalInstanceState(*flow, *inst, &hop);
+    JournalFlowState(*flow, &hop);
+    (void)JournalFlowRecord(*flow, false, &hop);
+    if (recorded.ok()) recorded = journal->CommitSync(std::move(hop));
+  }
   std::map<std::string, engine::PendingWebhook, std::less<>> pending;
   {
     std::lock_guard<std::mutex> lock(flow->webhooks_mu);
@@ -1015,6 +1355,7 @@ Status Engine::Impl::StopFlow(std::string_view flow_id) {
                                 Json::MakeObject({{"error", "unavailable"}, {"message", "the flow was stopped"}})});
     }
   }
+  if (!recorded.ok()) return recorded.WithPrefix("flow '" + flow->id + "' stopped, but recording it failed");
   return Status::OK();
 }
 
@@ -1023,7 +1364,22 @@ Status Engine::Impl::StopFlow(std::string_view flow_id) {
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Engine::~Engine() {
-  for (const std::string& id : FlowIds()) (void)impl_->StopFlow(id);
+  if (impl_->journal == nullptr) {
+    for (const std::string& id : FlowIds()) (void)impl_->StopFlow(id);
+  } else {
+    // A shutdown is not a stop: running flows stay recorded as running, with their queued work,
+    // and resume in the next engine on this runtime. Work in memory is let go once every call
+    // and pending commit has finished.
+    std::shared_lock<std::shared_mutex> lock(impl_->flows_mu);
+    for (auto& [id, flow] : impl_->flows) {
+      flow->running.store(false, std::memory_order_release);
+      flow->epoch.fetch_add(1);
+    }
+    for (auto& [id, flow] : impl_->flows) {
+      std::unique_lock<std::mutex> idle(impl_->idle_mu);
+      impl_->idle_cv.wait(idle, [&] { return flow->executing.load(std::memory_order_acquire) == 0; });
+    }
+  }
   {
     std::lock_guard<std::mutex> a(impl_->ready_mu);
     std::lock_guard<std::mutex> b(impl_->delayed_mu);
@@ -1058,6 +1414,11 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   size_t workers = options.workers;
   if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
   impl->options = std::move(options);
+  impl->journal = impl->options.runtime.get();
+  if (impl->journal != nullptr) {
+    // Before the threads start: restored work waits in the queues for them.
+    FLOWKIT_RETURN_IF_ERROR(impl->Recover().WithPrefix("restoring the engine from its runtime"));
+  }
   Impl* raw = impl.get();
   for (size_t i = 0; i < workers; ++i) raw->workers.emplace_back([raw] { raw->WorkerLoop(); });
   raw->timer_thread = std::thread([raw] { raw->TimerLoop(); });
@@ -1065,11 +1426,12 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
-Result<std::string> Engine::LoadFlow(std::shared_ptr<const Flow> flow, std::string_view flow_id,
-                                     std::string_view user_id) {
+Result<std::shared_ptr<FlowRuntime>> Engine::Impl::MakeFlowRuntime(std::shared_ptr<const Flow> flow,
+                                                                   std::string_view flow_id,
+                                                                   std::string_view user_id) const {
   if (!flow) return Status::InvalidArgument("no flow given");
   for (const FlowNode& node : flow->nodes()) {
-    const ComponentType* type = impl_->options.components->Find(node.type);
+    const ComponentType* type = options.components->Find(node.type);
     if (type == nullptr) return Status::InvalidArgument("unknown component type '" + node.type + "'");
     if (!type->runnable()) {
       return Status::NotSupported("component type '" + node.type + "' (component " + node.id +
@@ -1083,15 +1445,27 @@ Result<std::string> Engine::LoadFlow(std::shared_ptr<const Flow> flow, std::stri
   for (const FlowNode& node : rt->flow->nodes()) {
     auto inst = std::make_unique<Instance>();
     inst->node = &node;
-    inst->type = impl_->options.components->Find(node.type);
+    inst->type = options.components->Find(node.type);
     // Fire patterns buffer per instance, so such instances are always serialized.
     inst->concurrent = inst->type->options.concurrent && node.manifest->fire_patterns.empty();
-    inst->config = impl_->ConfigFor(node.type);
-    inst->webhook_url = impl_->options.webhook_base_url + "/flows/" + rt->id + "/components/" + node.id;
+    inst->config = ConfigFor(node.type);
+    inst->webhook_url = options.webhook_base_url + "/flows/" + rt->id + "/components/" + node.id;
     rt->instances.push_back(std::move(inst));
   }
+  return rt;
+}
+
+Result<std::string> Engine::LoadFlow(std::shared_ptr<const Flow> flow, std::string_view flow_id,
+                                     std::string_view user_id) {
+  FLOWKIT_ASSIGN_OR_RETURN(std::shared_ptr<FlowRuntime> rt, impl_->MakeFlowRuntime(std::move(flow), flow_id, user_id));
   std::unique_lock<std::shared_mutex> lock(impl_->flows_mu);
   if (impl_->flows.count(rt->id) > 0) return Status::AlreadyExists("flow '" + rt->id + "' is already loaded");
+  if (impl_->journal != nullptr) {
+    HopCommit hop;
+    (void)impl_->JournalFlowRecord(*rt, false, &hop);
+    Status recorded = impl_->journal->CommitSync(std::move(hop));
+    if (!recorded.ok()) return recorded.WithPrefix("flow '" + rt->id + "' could not be recorded");
+  }
   std::string id = rt->id;
   impl_->flows.emplace(id, std::move(rt));
   return id;
@@ -1099,6 +1473,24 @@ Result<std::string> Engine::LoadFlow(std::shared_ptr<const Flow> flow, std::stri
 
 Status Engine::UnloadFlow(std::string_view flow_id) {
   FLOWKIT_RETURN_IF_ERROR(impl_->StopFlow(flow_id));
+  if (impl_->journal != nullptr && impl_->FindFlow(flow_id)) {
+    FLOWKIT_RETURN_IF_ERROR(impl_->journal->DropFlow(flow_id, engine::ComponentStatePrefix(flow_id)));
+    HopCommit hop;
+    hop.state.push_back(StateWrite{engine::FlowStateKey(flow_id), std::nullopt});
+    hop.state.push_back(StateWrite{engine::FlowRecordKey(flow_id), std::nullopt});
+    {
+      std::lock_guard<std::mutex> lock(impl_->dead_mu);
+      for (const auto& [id, letter] : impl_->dead) {
+        if (letter.letter.flow_id == flow_id) hop.state.push_back(StateWrite{engine::DeadLetterKey(id), std::nullopt});
+      }
+    }
+    FLOWKIT_RETURN_IF_ERROR(impl_->journal->CommitSync(std::move(hop)));
+  }
+  {
+    // A flow's dead letters go with it: there is nothing left to retry them into.
+    std::lock_guard<std::mutex> lock(impl_->dead_mu);
+    std::erase_if(impl_->dead, [&](const auto& e) { return e.second.letter.flow_id == flow_id; });
+  }
   std::unique_lock<std::shared_mutex> lock(impl_->flows_mu);
   auto it = impl_->flows.find(flow_id);
   if (it != impl_->flows.end()) impl_->flows.erase(it);
@@ -1142,8 +1534,10 @@ Status Engine::SubmitWebhook(std::string_view flow_id, std::string_view componen
   task->correlation_id = internal::NewUuid4();
   task->message_id = internal::NewUuid4();
   task->created_ms = impl_->clock->NowMillis();
+  // enqueue_only answers 202 once the request is queued: in memory, or durably in the runtime.
+  std::function<void(WebhookResponse)> accepted;
   if (enqueue_only) {
-    if (on_response) on_response(WebhookResponse{202, Json::MakeObject(), Json::MakeObject({{"enqueued", true}})});
+    accepted = std::move(on_response);
   } else if (on_response) {
     {
       std::lock_guard<std::mutex> lock(flow->webhooks_mu);
@@ -1167,7 +1561,43 @@ Status Engine::SubmitWebhook(std::string_view flow_id, std::string_view componen
                                                         {"message", "no component answered the webhook in time"}})});
     });
   }
-  impl_->Dispatch(std::move(task));
+  if (impl_->journal == nullptr) {
+    if (accepted) accepted(WebhookResponse{202, Json::MakeObject(), Json::MakeObject({{"enqueued", true}})});
+    impl_->Dispatch(std::move(task));
+    return Status::OK();
+  }
+  task->key = impl_->NewWorkKey();
+  HopCommit hop;
+  hop.enqueued.push_back(QueuedWork{task->key, flow->id, 0, engine::EncodeTaskText(*task)});
+  impl_->outstanding.fetch_add(1, std::memory_order_relaxed);  // WaitIdle waits for the commit too
+  auto shared_task = std::make_shared<TaskPtr>(std::move(task));
+  Impl* impl = impl_.get();
+  impl_->journal->Commit(std::move(hop), [impl, shared_task, accepted = std::move(accepted)](Status status) {
+    if (status.ok()) {
+      if (accepted) accepted(WebhookResponse{202, Json::MakeObject(), Json::MakeObject({{"enqueued", true}})});
+      impl->Route(std::move(*shared_task));
+      return;
+    }
+    WebhookResponse failed{503, Json::MakeObject(),
+                           Json::MakeObject({{"error", std::string(StatusCodeName(status.code()))},
+                                             {"message", "the request could not be queued: " + status.message()}})};
+    if (accepted) {
+      accepted(std::move(failed));
+    } else {
+      FlowRuntime& f = *(*shared_task)->flow;
+      engine::PendingWebhook pending;
+      {
+        std::lock_guard<std::mutex> lock(f.webhooks_mu);
+        auto it = f.webhooks.find((*shared_task)->correlation_id);
+        if (it != f.webhooks.end()) {
+          pending = std::move(it->second);
+          f.webhooks.erase(it);
+        }
+      }
+      if (pending.respond) pending.respond(std::move(failed));
+    }
+    impl->Finish();
+  });
   return Status::OK();
 }
 
@@ -1191,6 +1621,18 @@ Status Engine::RetryDeadLetter(std::string_view id) {
       return Status::FailedPrecondition("flow '" + flow.id + "' is not running; start it before retrying");
     }
     task = std::move(it->second.task);
+    if (impl_->journal != nullptr) {
+      task->key = impl_->NewWorkKey();
+      task->attempt = 1;
+      HopCommit hop;
+      hop.state.push_back(StateWrite{engine::DeadLetterKey(id), std::nullopt});
+      hop.enqueued.push_back(QueuedWork{task->key, flow.id, 0, engine::EncodeTaskText(*task)});
+      Status recorded = impl_->journal->CommitSync(std::move(hop));
+      if (!recorded.ok()) {
+        it->second.task = std::move(task);
+        return recorded.WithPrefix("dead letter '" + std::string(id) + "' could not be requeued");
+      }
+    }
     impl_->dead.erase(it);
   }
   task->epoch = task->flow->epoch.load();
@@ -1203,6 +1645,11 @@ Status Engine::DeleteDeadLetter(std::string_view id) {
   std::lock_guard<std::mutex> lock(impl_->dead_mu);
   auto it = impl_->dead.find(id);
   if (it == impl_->dead.end()) return Status::NotFound("no dead letter '" + std::string(id) + "'");
+  if (impl_->journal != nullptr) {
+    HopCommit hop;
+    hop.state.push_back(StateWrite{engine::DeadLetterKey(id), std::nullopt});
+    FLOWKIT_RETURN_IF_ERROR(impl_->journal->CommitSync(std::move(hop)));
+  }
   impl_->dead.erase(it);
   return Status::OK();
 }

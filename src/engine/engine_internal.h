@@ -37,6 +37,7 @@ struct Task {
   std::string correlation_id;
   std::string message_id;
   std::string timeout_id;
+  std::string key;  // its key in the runtime journal; empty when not journaled (engine/journal.h)
   int attempt = 1;
   int64_t created_ms = 0;
   // Messages gathered by a fire pattern, delivered together; when set, `payload` is unused.

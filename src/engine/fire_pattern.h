@@ -18,6 +18,7 @@ struct PendingInput {
   std::string port;
   Message message;
   ScopeChain scope;
+  std::string key;  // the delivery's runtime key, acknowledged when the batch it joins is done
 };
 
 // Whether `row` (one symbol per in-port) is satisfied by what waits: `waiting[i]` messages on

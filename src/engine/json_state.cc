@@ -117,7 +117,10 @@ auto LockedState::Apply(Fn&& fn) {
   std::lock_guard<std::mutex> lock(*mu_);
   StateTransaction tx(state_);
   auto result = fn(tx);
-  if (result.ok()) tx.CommitTo(state_);
+  if (result.ok()) {
+    changed_ = changed_ || tx.dirty();
+    tx.CommitTo(state_);
+  }
   return result;
 }
 

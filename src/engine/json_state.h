@@ -58,11 +58,15 @@ class LockedState final : public StateScope {
   Result<bool> AddToSet(std::string_view key, Json value) override;
   Result<bool> RemoveFromSet(std::string_view key, const Json& value) override;
 
+  // Whether any write succeeded through this view (the engine then records the new state).
+  bool changed() const noexcept { return changed_; }
+
  private:
   template <typename Fn>
   auto Apply(Fn&& fn);
   Json* state_;
   std::mutex* mu_;
+  bool changed_ = false;
 };
 
 }  // namespace flowkit::internal

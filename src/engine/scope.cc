@@ -36,4 +36,26 @@ Json ScopeChain::ToJson() const {
   return scope;
 }
 
+Json ScopeChain::ToHops() const {
+  std::vector<const Node*> hops;
+  hops.reserve(depth());
+  for (const Node* n = head_.get(); n != nullptr; n = n->parent.get()) hops.push_back(n);
+  Json out = Json::MakeArray();
+  for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+    const Node* n = *it;
+    out.Push(Json::MakeArray({n->component_id, n->port, n->payload ? *n->payload : Json()}));
+  }
+  return out;
+}
+
+ScopeChain ScopeChain::FromHops(const Json& hops) {
+  ScopeChain chain;
+  if (!hops.IsArray()) return chain;
+  for (const Json& hop : hops.array()) {
+    if (!hop.IsArray() || hop.array().size() != 3 || !hop[0].IsString() || !hop[1].IsString()) continue;
+    chain = chain.Extend(hop[0].AsString(), hop[1].AsString(), std::make_shared<const Json>(hop[2]));
+  }
+  return chain;
+}
+
 }  // namespace flowkit::engine

@@ -40,6 +40,12 @@ class ScopeChain final : public ScopeView {
   // dead letters, components that read context.scope, and debugging.
   Json ToJson() const;
 
+  // Every hop, root first, as [[componentId, port, payload], ...]: the lossless form the durable
+  // runtime stores (ToJson keeps one payload per component and port). FromHops is its inverse;
+  // malformed entries are skipped.
+  Json ToHops() const;
+  static ScopeChain FromHops(const Json& hops);
+
  private:
   struct Node {
     std::string component_id;

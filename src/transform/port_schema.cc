@@ -18,11 +18,17 @@
 
 namespace flowkit {
 
+// rapidjson's default SchemaDocument (CrtAllocator) never frees the values it copies for
+// `required`/`enum`-like keywords (they are released only with a pool allocator), so the
+// compiled schema uses a MemoryPoolAllocator that frees everything at once.
+using PoolSchemaDocument = rapidjson::GenericSchemaDocument<rapidjson::Value, rapidjson::MemoryPoolAllocator<>>;
+using PoolSchemaValidator = rapidjson::GenericSchemaValidator<PoolSchemaDocument>;
+
 struct PortSchema::Impl {
   Json schema;
   // The validator's schema keeps pointers into `document`, so both live as long as the Impl.
   rapidjson::Document document;
-  std::unique_ptr<rapidjson::SchemaDocument> compiled;
+  std::unique_ptr<PoolSchemaDocument> compiled;
 };
 
 namespace {
@@ -322,7 +328,8 @@ bool Emit(const Json& v, Handler& h) {
 }
 
 // Walks a rapidjson pointer through a flowkit Json, building its RFC 6901 text as it goes.
-const Json* Follow(const rapidjson::Pointer& ptr, const Json& root, std::string* text) {
+template <typename PointerT>
+const Json* Follow(const PointerT& ptr, const Json& root, std::string* text) {
   const Json* cur = &root;
   for (size_t i = 0; i < ptr.GetTokenCount(); ++i) {
     const auto& token = ptr.GetTokens()[i];
@@ -436,14 +443,14 @@ Result<std::shared_ptr<const PortSchema>> PortSchema::Compile(const Json& schema
   if (impl->document.HasParseError() || !impl->document.IsObject()) {
     return Status::Internal("JSON Schema could not be loaded into the validator");
   }
-  impl->compiled = std::make_unique<rapidjson::SchemaDocument>(impl->document);
+  impl->compiled = std::make_unique<PoolSchemaDocument>(impl->document);
   return std::shared_ptr<const PortSchema>(new PortSchema(std::move(impl)));
 }
 
 const Json& PortSchema::schema() const noexcept { return impl_->schema; }
 
 Status PortSchema::Validate(const Json& value) const {
-  rapidjson::SchemaValidator validator(*impl_->compiled);
+  PoolSchemaValidator validator(*impl_->compiled);
   if (Emit(value, validator) && validator.IsValid()) return Status::OK();
   std::string doc_ptr;
   const Json* bad_value = Follow(validator.GetInvalidDocumentPointer(), value, &doc_ptr);
