@@ -46,6 +46,22 @@ void RawSql(const std::string& db_path, const std::string& sql) {
   ASSERT_EQ(rc, SQLITE_OK) << message;
 }
 
+// The first column of the first row of a query run on the database file directly.
+std::string RawValue(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  std::string out;
+  if (sqlite3_open(db_path.c_str(), &db) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+      const unsigned char* text = sqlite3_column_text(stmt, 0);
+      out = text != nullptr ? reinterpret_cast<const char*>(text) : "";
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return out;
+}
+
 uint64_t TotalFor(InsightsStore& store, const std::string& user, const std::string& text = {}) {
   InsightsQuery q;
   q.user_id = user;
@@ -96,6 +112,9 @@ TEST_F(SqliteInsights, RecordsPersistAcrossReopenAndIdsKeepIncreasing) {
     ASSERT_TRUE(store->ApplyRetention(0, 1).ok());  // ids are never reused, even after deletes
     store->Write(MakeInsightsRecord("u", "f", kT0 + 100));
   }
+  EXPECT_EQ(RawValue(DbPath(), "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(RawValue(DbPath(), "PRAGMA auto_vacuum"), "2");  // incremental
+  EXPECT_EQ(RawValue(DbPath(), "SELECT value FROM meta WHERE key = 'schema_version'"), "1");
   auto store = Open(Options());
   ASSERT_NE(store, nullptr);
   InsightsQuery q;

@@ -19,6 +19,7 @@
 #include <cstring>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -38,6 +39,10 @@ constexpr int kInsightsSchemaVersion = 1;
 // Rows deleted per retention transaction, so the writer lock and the WAL stay small.
 constexpr int kRetentionChunk = 5000;
 
+// Indexes: the page queries walk (user[, flow], time); the trailing severity makes counts by
+// severity and histograms index-only (paging then sorts ties on time_ms by seq, a cheap partial
+// sort). insights_by_time serves retention.
+//
 // Migration i takes the schema from version i to i + 1; each runs in one transaction with the
 // version bump. A future change appends a step (and, if InsightsSearchText changes, rebuilds
 // the FTS index from insights_records).
@@ -57,8 +62,8 @@ CREATE TABLE insights_records(
   correlation_id TEXT NOT NULL,
   message_id TEXT NOT NULL,
   msg TEXT);
-CREATE INDEX insights_by_user_flow_time ON insights_records(user_id, flow_id, time_ms);
-CREATE INDEX insights_by_user_time ON insights_records(user_id, time_ms);
+CREATE INDEX insights_by_user_flow_time ON insights_records(user_id, flow_id, time_ms, severity);
+CREATE INDEX insights_by_user_time ON insights_records(user_id, time_ms, severity);
 CREATE INDEX insights_by_time ON insights_records(time_ms);
 CREATE VIRTUAL TABLE insights_fts USING fts5(body, content='', columnsize=0, tokenize='ascii');
 )sql",
@@ -214,8 +219,9 @@ void InsightsSearchTextSql(sqlite3_context* ctx, int argc, sqlite3_value** argv)
 
 using InsightsBinding = std::variant<int64_t, std::string>;
 
-// The WHERE clause of every filter but paging, with its bindings.
+// The FROM and WHERE clauses of every filter but paging, with the WHERE's bindings.
 struct InsightsWhere {
+  std::string from = "insights_records";
   std::string sql;
   std::vector<InsightsBinding> binds;
 
@@ -254,7 +260,11 @@ InsightsWhere BuildInsightsWhere(const InsightsQuery& q) {
   }
   internal::InsightsTextQuery text = internal::ParseInsightsText(q.text);
   if (!text.words.empty()) {
-    w.sql += " AND seq IN (SELECT rowid FROM insights_fts WHERE insights_fts MATCH ?)";
+    // Driven by the text index (CROSS JOIN fixes the loop order): a text query usually matches
+    // far fewer records than the user has, and without statistics on the FTS result SQLite
+    // would rather scan the user's index and probe the match list per row.
+    w.from = "insights_fts CROSS JOIN insights_records ON insights_records.seq = insights_fts.rowid";
+    w.sql += " AND insights_fts MATCH ?";
     w.binds.emplace_back(internal::InsightsFts5Match(text));
   }
   return w;
@@ -295,6 +305,11 @@ Result<InsightsRecord> ReadInsightsRow(const InsightsStmt& s) {
     r.msg = std::move(msg).value();
   }
   return r;
+}
+
+int64_t FloorToBucket(int64_t t, int64_t step) {
+  int64_t r = t % step;
+  return r < 0 ? t - r - step : t - r;
 }
 
 class SqliteInsights final : public InsightsStore {
@@ -375,23 +390,31 @@ class SqliteInsights final : public InsightsStore {
     filters.search_after.reset();
     FLOWKIT_RETURN_IF_ERROR(internal::ValidateInsightsQuery(filters));
     InsightsWhere where = BuildInsightsWhere(filters);
-    std::string sql = fmt::format(
-        "SELECT time_ms - (((time_ms % {0}) + {0}) % {0}) AS bucket, severity, count(*) FROM insights_records "
-        "WHERE {1} GROUP BY bucket, severity ORDER BY bucket",
-        bucket_ms, where.sql);
+    // Rows arrive in time order from the covering (user, time, severity) index and are counted
+    // here: grouping in SQL would build a temporary b-tree over every matching row.
+    std::string sql =
+        fmt::format("SELECT time_ms, severity FROM {} WHERE {} ORDER BY time_ms", where.from, where.sql);
     std::lock_guard<std::mutex> lock(read_mu_);
     sqlite3* db = reader_db_.get();
     auto stmt = InsightsStmt::Prepare(db, sql);
     if (!stmt.ok()) return stmt.status();
     BindAll(*stmt, where.binds);
     std::vector<InsightsBucket> buckets;
+    std::map<std::string, uint64_t>::iterator severity;
     int rc;
     while ((rc = stmt->Step()) == SQLITE_ROW) {
-      int64_t key = stmt->Int(0);
-      if (buckets.empty() || buckets.back().key_ms != key) buckets.push_back(InsightsBucket{key, 0, {}});
-      auto n = static_cast<uint64_t>(stmt->Int(2));
-      buckets.back().doc_count += n;
-      buckets.back().by_severity[std::string(stmt->Text(1))] += n;
+      int64_t key = FloorToBucket(stmt->Int(0), bucket_ms);
+      if (buckets.empty() || buckets.back().key_ms != key) {
+        buckets.push_back(InsightsBucket{key, 0, {}});
+        severity = buckets.back().by_severity.end();
+      }
+      InsightsBucket& bucket = buckets.back();
+      ++bucket.doc_count;
+      std::string_view name = stmt->Text(1);
+      if (severity == bucket.by_severity.end() || severity->first != name) {
+        severity = bucket.by_severity.try_emplace(std::string(name), 0).first;
+      }
+      ++severity->second;
     }
     if (rc != SQLITE_DONE) return InsightsSqliteError(db, rc, "histogram");
     return buckets;
@@ -437,7 +460,7 @@ class SqliteInsights final : public InsightsStore {
                                    bool newest_first) {
     InsightsPage page;
     {
-      auto count = InsightsStmt::Prepare(db, "SELECT count(*) FROM insights_records WHERE " + where.sql);
+      auto count = InsightsStmt::Prepare(db, fmt::format("SELECT count(*) FROM {} WHERE {}", where.from, where.sql));
       if (!count.ok()) return count.status();
       BindAll(*count, where.binds);
       int rc = count->Step();
@@ -446,7 +469,7 @@ class SqliteInsights final : public InsightsStore {
     }
     if (query.size == 0) return page;
 
-    std::string sql = fmt::format("SELECT {} FROM insights_records WHERE {}", kRecordColumns, where.sql);
+    std::string sql = fmt::format("SELECT {} FROM {} WHERE {}", kRecordColumns, where.from, where.sql);
     std::vector<InsightsBinding> binds = where.binds;
     if (query.search_after) {
       sql += newest_first ? " AND (time_ms, seq) < (?, ?)" : " AND (time_ms, seq) > (?, ?)";
