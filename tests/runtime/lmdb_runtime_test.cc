@@ -18,7 +18,6 @@
 #include <iterator>
 #include <mutex>
 #include <random>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -58,17 +57,22 @@ TEST(LmdbRuntime, PersistsAcrossCloseAndReopen) {
   {
     auto runtime = Open({.path = dir.path()});
     ASSERT_NE(runtime, nullptr);
-    ASSERT_TRUE(runtime->CommitSync({.enqueued = {Work("w1", "f1", "b1", 42), Work("w2", "f2")},
-                                     .state = {Set("k", "v")}}).ok());
+    ASSERT_TRUE(runtime
+                    ->CommitSync({.enqueued = {Work("w1", "f1", "b1", 42), Work("w2", "f2")},
+                                  .state = {Set("k", "v")}})
+                    .ok());
     ASSERT_TRUE(runtime->CommitSync({.acked = {"w2"}}).ok());
   }
   auto runtime = Open({.path = dir.path()});
   ASSERT_NE(runtime, nullptr);
   std::vector<QueuedWork> all;
-  ASSERT_TRUE(runtime->ForEachQueued("f1", [&](const QueuedWork& w) {
-    all.push_back(w);
-    return true;
-  }).ok());
+  ASSERT_TRUE(runtime
+                  ->ForEachQueued("f1",
+                                  [&](const QueuedWork& w) {
+                                    all.push_back(w);
+                                    return true;
+                                  })
+                  .ok());
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].id, "w1");
   EXPECT_EQ(all[0].body, "b1");
@@ -90,11 +94,12 @@ TEST(LmdbRuntime, GroupCommitPutsConcurrentHopsInOneTransaction) {
     threads.emplace_back([&, t] {
       std::atomic<int> done{0};
       for (int i = 0; i < kHops; ++i) {
-        runtime->Commit({.enqueued = {Work("t" + std::to_string(t) + "-" + std::to_string(i), "f")}},
-                        [&](Status status) {
-                          if (status.ok()) ok.fetch_add(1);
-                          done.fetch_add(1);
-                        });
+        runtime->Commit(
+            {.enqueued = {Work("t" + std::to_string(t) + "-" + std::to_string(i), "f")}},
+            [&](Status status) {
+              if (status.ok()) ok.fetch_add(1);
+              done.fetch_add(1);
+            });
       }
       while (done.load() < kHops) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     });
@@ -113,7 +118,8 @@ TEST(LmdbRuntime, MaxBatchBoundsATransaction) {
   ASSERT_NE(runtime, nullptr);
   std::atomic<int> done{0};
   for (int i = 0; i < 100; ++i) {
-    runtime->Commit({.enqueued = {Work("w" + std::to_string(i), "f")}}, [&](Status) { done.fetch_add(1); });
+    runtime->Commit({.enqueued = {Work("w" + std::to_string(i), "f")}},
+                    [&](Status) { done.fetch_add(1); });
   }
   while (done.load() < 100) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   EXPECT_GE(runtime->Stats().transactions, 50u);
@@ -145,7 +151,8 @@ TEST(LmdbRuntime, OpeningTheSameDirectoryTwiceInOneProcessFails) {
 TEST(LmdbRuntime, BadOptionsAndPathsFailClearly) {
   TempDir dir;
   EXPECT_EQ(NewLmdbRuntime({.path = ""}).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(NewLmdbRuntime({.path = dir.path(), .max_batch = 0}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(NewLmdbRuntime({.path = dir.path(), .max_batch = 0}).status().code(),
+            StatusCode::kInvalidArgument);
   std::ofstream(dir.Sub("file")) << "x";
   auto not_dir = NewLmdbRuntime({.path = dir.Sub("file")});
   EXPECT_FALSE(not_dir.ok());
@@ -159,8 +166,10 @@ TEST(LmdbRuntime, KeysLongerThanLmdbAllowsAreRefused) {
   Status status = runtime->CommitSync({.enqueued = {Work(std::string(600, 'i'), "f")}});
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("511"));
-  EXPECT_EQ(runtime->CommitSync({.state = {Set(std::string(512, 'k'), "v")}}).code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(runtime->CommitSync({.enqueued = {Work("w", std::string(512, 'f'))}}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(runtime->CommitSync({.state = {Set(std::string(512, 'k'), "v")}}).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(runtime->CommitSync({.enqueued = {Work("w", std::string(512, 'f'))}}).code(),
+            StatusCode::kInvalidArgument);
   EXPECT_TRUE(runtime->CommitSync({.state = {Set(std::string(511, 'k'), "v")}}).ok());
   EXPECT_EQ(*runtime->GetState(std::string(600, 'k')), std::nullopt);
 }
@@ -210,7 +219,8 @@ TEST(LmdbRuntime, FullMapFailsOnlyTheHopThatDoesNotFit) {
   int stored = 0;
   Status failure;
   for (; stored < 64; ++stored) {
-    failure = runtime->CommitSync({.enqueued = {Work("big" + std::to_string(100 + stored), "f", big)}});
+    failure =
+        runtime->CommitSync({.enqueued = {Work("big" + std::to_string(100 + stored), "f", big)}});
     if (!failure.ok()) break;
   }
   ASSERT_FALSE(failure.ok()) << "1 MiB map never filled";
@@ -222,10 +232,13 @@ TEST(LmdbRuntime, FullMapFailsOnlyTheHopThatDoesNotFit) {
   std::vector<std::string> ids = QueuedIds(*runtime);
   ASSERT_EQ(ids.size(), static_cast<size_t>(stored));
   int64_t bytes = 0;
-  ASSERT_TRUE(runtime->ForEachQueued("f", [&](const QueuedWork& w) {
-    bytes += static_cast<int64_t>(w.body.size());
-    return true;
-  }).ok());
+  ASSERT_TRUE(runtime
+                  ->ForEachQueued("f",
+                                  [&](const QueuedWork& w) {
+                                    bytes += static_cast<int64_t>(w.body.size());
+                                    return true;
+                                  })
+                  .ok());
   EXPECT_EQ(bytes, int64_t{stored} * static_cast<int64_t>(big.size()));
   // Small hops still fit, also when one batch mixes them with a hop that cannot fit.
   EXPECT_TRUE(runtime->CommitSync({.state = {Set("small", "1")}}).ok());
@@ -347,7 +360,9 @@ TEST(LmdbRuntimeCrash, KillNineLosesNoHopAndRepeatsNone) {
   {
     auto runtime = Open({.path = dir.path()});
     ASSERT_NE(runtime, nullptr);
-    ASSERT_TRUE(runtime->CommitSync({.enqueued = {Work(ItemId(0), "chain")}, .state = {Set("count", "0")}}).ok());
+    ASSERT_TRUE(
+        runtime->CommitSync({.enqueued = {Work(ItemId(0), "chain")}, .state = {Set("count", "0")}})
+            .ok());
   }
   std::random_device seed_source;
   const unsigned seed = seed_source();
@@ -365,7 +380,8 @@ TEST(LmdbRuntimeCrash, KillNineLosesNoHopAndRepeatsNone) {
     int wstatus = 0;
     ASSERT_EQ(::waitpid(pid, &wstatus, 0), pid);
     ASSERT_TRUE(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL)
-        << "the child ended by itself, exit code " << (WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
+        << "the child ended by itself, exit code "
+        << (WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
 
     auto runtime = Open({.path = dir.path()});
     ASSERT_NE(runtime, nullptr);

@@ -62,13 +62,17 @@ class RuntimeConformance : public ::testing::TestWithParam<Adapter> {
 };
 
 TEST_P(RuntimeConformance, CommitThenReadBack) {
-  Commit({.enqueued = {Work("w2", "f1", "second", 1700000000123), Work("w1", "f2", std::string("a\0b", 3))},
+  Commit({.enqueued = {Work("w2", "f1", "second", 1700000000123),
+                       Work("w1", "f2", std::string("a\0b", 3))},
           .state = {Set("flows/f1/k", "v")}});
   std::vector<QueuedWork> all;
-  ASSERT_TRUE(runtime_->ForEachQueued("", [&](const QueuedWork& w) {
-    all.push_back(w);
-    return true;
-  }).ok());
+  ASSERT_TRUE(runtime_
+                  ->ForEachQueued("",
+                                  [&](const QueuedWork& w) {
+                                    all.push_back(w);
+                                    return true;
+                                  })
+                  .ok());
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].id, "w1");  // id order
   EXPECT_EQ(all[0].flow_id, "f2");
@@ -99,10 +103,13 @@ TEST_P(RuntimeConformance, EnqueueWithExistingIdReplaces) {
   Commit({.enqueued = {Work("t1", "f1", "old", 10)}});
   Commit({.enqueued = {Work("t1", "f1", "new", 20)}});
   std::vector<QueuedWork> all;
-  ASSERT_TRUE(runtime_->ForEachQueued("f1", [&](const QueuedWork& w) {
-    all.push_back(w);
-    return true;
-  }).ok());
+  ASSERT_TRUE(runtime_
+                  ->ForEachQueued("f1",
+                                  [&](const QueuedWork& w) {
+                                    all.push_back(w);
+                                    return true;
+                                  })
+                  .ok());
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].body, "new");
   EXPECT_EQ(all[0].visible_at_ms, 20);
@@ -136,7 +143,8 @@ TEST_P(RuntimeConformance, StateIsSetOverwrittenAndDeleted) {
 }
 
 TEST_P(RuntimeConformance, WritesWithinAHopApplyInOrder) {
-  Commit({.state = {Set("a", "1"), Set("a", "2"), Set("b", "1"), Delete("b"), Delete("c"), Set("c", "3")}});
+  Commit({.state = {Set("a", "1"), Set("a", "2"), Set("b", "1"), Delete("b"), Delete("c"),
+                    Set("c", "3")}});
   EXPECT_EQ(State("a"), "2");
   EXPECT_EQ(State("b"), std::nullopt);
   EXPECT_EQ(State("c"), "3");
@@ -144,10 +152,13 @@ TEST_P(RuntimeConformance, WritesWithinAHopApplyInOrder) {
   Commit({.enqueued = {Work("w", "f", "first"), Work("w", "f", "second")}});
   Commit({.acked = {"w"}, .enqueued = {Work("w", "f", "again")}});
   std::string body;
-  ASSERT_TRUE(runtime_->ForEachQueued("", [&](const QueuedWork& w) {
-    body = w.body;
-    return true;
-  }).ok());
+  ASSERT_TRUE(runtime_
+                  ->ForEachQueued("",
+                                  [&](const QueuedWork& w) {
+                                    body = w.body;
+                                    return true;
+                                  })
+                  .ok());
   EXPECT_EQ(body, "again");
   EXPECT_EQ(runtime_->Stats().queued, 1u);
 }
@@ -157,7 +168,8 @@ TEST_P(RuntimeConformance, InvalidHopIsRefusedWithNothingApplied) {
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("state key"));
   EXPECT_EQ(runtime_->CommitSync({.acked = {""}}).code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(runtime_->CommitSync({.enqueued = {Work("", "f")}}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(runtime_->CommitSync({.enqueued = {Work("", "f")}}).code(),
+            StatusCode::kInvalidArgument);
   EXPECT_TRUE(QueuedIds(*runtime_).empty());
   EXPECT_EQ(runtime_->Stats().commits, 0u);
 }
@@ -180,10 +192,13 @@ TEST_P(RuntimeConformance, ForEachQueuedFiltersByFlowAndStopsEarly) {
   EXPECT_TRUE(QueuedIds(*runtime_, "nope").empty());
 
   int seen = 0;
-  ASSERT_TRUE(runtime_->ForEachQueued("f10", [&](const QueuedWork& w) {
-    EXPECT_EQ(w.flow_id, "f10");
-    return ++seen < 3;
-  }).ok());
+  ASSERT_TRUE(runtime_
+                  ->ForEachQueued("f10",
+                                  [&](const QueuedWork& w) {
+                                    EXPECT_EQ(w.flow_id, "f10");
+                                    return ++seen < 3;
+                                  })
+                  .ok());
   EXPECT_EQ(seen, 3);
   seen = 0;
   ASSERT_TRUE(runtime_->ForEachQueued("", [&](const QueuedWork&) { return ++seen < 300; }).ok());
@@ -192,7 +207,8 @@ TEST_P(RuntimeConformance, ForEachQueuedFiltersByFlowAndStopsEarly) {
 
 TEST_P(RuntimeConformance, ForEachStateWalksAPrefixInKeyOrderAndStopsEarly) {
   HopCommit hop;
-  hop.state = {Set("a", "0"), Set("a/", "1"), Set("a/y", "3"), Set("a/x", "2"), Set("a0", "4"), Set("b", "5")};
+  hop.state = {Set("a", "0"),   Set("a/", "1"), Set("a/y", "3"),
+               Set("a/x", "2"), Set("a0", "4"), Set("b", "5")};
   for (int i = 0; i < 600; ++i) hop.state.push_back(Set("many/" + std::to_string(1000 + i), "v"));
   Commit(std::move(hop));
   EXPECT_THAT(StateEntries(*runtime_, "a/"), ElementsAre("a/=1", "a/x=2", "a/y=3"));
@@ -202,28 +218,39 @@ TEST_P(RuntimeConformance, ForEachStateWalksAPrefixInKeyOrderAndStopsEarly) {
   EXPECT_EQ(StateEntries(*runtime_).size(), 606u);
 
   std::vector<std::string> keys;
-  ASSERT_TRUE(runtime_->ForEachState("many/", [&](std::string_view key, std::string_view) {
-    keys.emplace_back(key);
-    return keys.size() < 2;
-  }).ok());
+  ASSERT_TRUE(runtime_
+                  ->ForEachState("many/",
+                                 [&](std::string_view key, std::string_view) {
+                                   keys.emplace_back(key);
+                                   return keys.size() < 2;
+                                 })
+                  .ok());
   EXPECT_THAT(keys, ElementsAre("many/1000", "many/1001"));
 }
 
 TEST_P(RuntimeConformance, WalkCallbacksMayCallBackIntoTheRuntime) {
   Commit({.enqueued = {Work("w1", "f")}, .state = {Set("s/1", "x")}});
-  ASSERT_TRUE(runtime_->ForEachQueued("f", [&](const QueuedWork&) {
-    EXPECT_EQ(State("s/1"), "x");
-    return true;
-  }).ok());
-  ASSERT_TRUE(runtime_->ForEachState("s/", [&](std::string_view, std::string_view) {
-    EXPECT_EQ(runtime_->Stats().queued, 1u);
-    return true;
-  }).ok());
+  ASSERT_TRUE(runtime_
+                  ->ForEachQueued("f",
+                                  [&](const QueuedWork&) {
+                                    EXPECT_EQ(State("s/1"), "x");
+                                    return true;
+                                  })
+                  .ok());
+  ASSERT_TRUE(runtime_
+                  ->ForEachState("s/",
+                                 [&](std::string_view, std::string_view) {
+                                   EXPECT_EQ(runtime_->Stats().queued, 1u);
+                                   return true;
+                                 })
+                  .ok());
 }
 
 TEST_P(RuntimeConformance, DropFlowRemovesExactlyThatFlow) {
-  Commit({.enqueued = {Work("a1", "f1"), Work("a2", "f1"), Work("b1", "f10"), Work("c1", "f2"), Work("n1", "")},
-          .state = {Set("flows/f1/x", "1"), Set("flows/f1/y", "2"), Set("flows/f10/x", "3"), Set("flows/f2/x", "4")}});
+  Commit({.enqueued = {Work("a1", "f1"), Work("a2", "f1"), Work("b1", "f10"), Work("c1", "f2"),
+                       Work("n1", "")},
+          .state = {Set("flows/f1/x", "1"), Set("flows/f1/y", "2"), Set("flows/f10/x", "3"),
+                    Set("flows/f2/x", "4")}});
   ASSERT_TRUE(runtime_->DropFlow("f1", "flows/f1/").ok());
   EXPECT_THAT(QueuedIds(*runtime_), ElementsAre("b1", "c1", "n1"));
   EXPECT_TRUE(QueuedIds(*runtime_, "f1").empty());
@@ -256,7 +283,7 @@ TEST_P(RuntimeConformance, StatsCountCommitsQueueAndState) {
 
 TEST_P(RuntimeConformance, CommitSyncReportsTheOutcome) {
   EXPECT_TRUE(runtime_->CommitSync({.state = {Set("k", "v")}}).ok());
-  EXPECT_EQ(State("k"), "v");  // visible once CommitSync returns
+  EXPECT_EQ(State("k"), "v");                  // visible once CommitSync returns
   EXPECT_TRUE(runtime_->CommitSync({}).ok());  // an empty hop is fine
 }
 
@@ -266,7 +293,9 @@ TEST_P(RuntimeConformance, ConcurrentCommitsLoseNothing) {
   constexpr int kThreads = 4;
   constexpr int kHops = 2000;
   constexpr int kWindow = 64;
-  auto item = [](int t, int i) { return "t" + std::to_string(t) + "/" + std::to_string(100000 + i); };
+  auto item = [](int t, int i) {
+    return "t" + std::to_string(t) + "/" + std::to_string(100000 + i);
+  };
   std::atomic<int> failures{0};
   std::atomic<int> completed{0};
   std::vector<std::thread> threads;
@@ -312,9 +341,10 @@ TEST_P(RuntimeConformance, ConcurrentCommitsLoseNothing) {
 
 INSTANTIATE_TEST_SUITE_P(
     Adapters, RuntimeConformance,
-    ::testing::Values(Adapter{"Memory", [](const std::string&) { return NewMemoryRuntime(); }},
-                      Adapter{"LmdbSync", [](const std::string& dir) { return OpenLmdb(dir, true); }},
-                      Adapter{"LmdbNoSync", [](const std::string& dir) { return OpenLmdb(dir, false); }}),
+    ::testing::Values(
+        Adapter{"Memory", [](const std::string&) { return NewMemoryRuntime(); }},
+        Adapter{"LmdbSync", [](const std::string& dir) { return OpenLmdb(dir, true); }},
+        Adapter{"LmdbNoSync", [](const std::string& dir) { return OpenLmdb(dir, false); }}),
     [](const ::testing::TestParamInfo<Adapter>& param) { return param.param.name; });
 
 }  // namespace

@@ -29,17 +29,22 @@ class TempDir {
 
   const std::string& path() const { return path_; }
   // A path inside the directory (not created).
-  std::string Sub(const std::string& name) const { return (std::filesystem::path(path_) / name).string(); }
+  std::string Sub(const std::string& name) const {
+    return (std::filesystem::path(path_) / name).string();
+  }
 
  private:
   std::string path_;
 };
 
-inline QueuedWork Work(std::string id, std::string flow_id, std::string body = "body", int64_t visible_at_ms = 0) {
+inline QueuedWork Work(std::string id, std::string flow_id, std::string body = "body",
+                       int64_t visible_at_ms = 0) {
   return QueuedWork{std::move(id), std::move(flow_id), visible_at_ms, std::move(body)};
 }
 
-inline StateWrite Set(std::string key, std::string value) { return StateWrite{std::move(key), std::move(value)}; }
+inline StateWrite Set(std::string key, std::string value) {
+  return StateWrite{std::move(key), std::move(value)};
+}
 inline StateWrite Delete(std::string key) { return StateWrite{std::move(key), std::nullopt}; }
 
 // The ids of the queued work (of `flow_id`, or all), in the order the runtime hands them out.

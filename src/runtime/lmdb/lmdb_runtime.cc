@@ -112,10 +112,12 @@ class LmdbRuntime final : public Runtime {
     Enqueue(Pending{std::move(hop), std::nullopt, std::move(done)});
   }
 
-  Status ForEachQueued(std::string_view flow_id, const std::function<bool(const QueuedWork&)>& fn) override;
+  Status ForEachQueued(std::string_view flow_id,
+                       const std::function<bool(const QueuedWork&)>& fn) override;
   Result<std::optional<std::string>> GetState(std::string_view key) override;
-  Status ForEachState(std::string_view prefix,
-                      const std::function<bool(std::string_view key, std::string_view value)>& fn) override;
+  Status ForEachState(
+      std::string_view prefix,
+      const std::function<bool(std::string_view key, std::string_view value)>& fn) override;
   Status DropFlow(std::string_view flow_id, std::string_view state_prefix) override;
   RuntimeStats Stats() override;
 
@@ -201,10 +203,11 @@ Status LmdbRuntime::MdbError(int rc, std::string_view operation) const {
                     options_.path, operation, options_.map_size_bytes));
   }
   if (rc == MDB_TXN_FULL) {
-    return Status::ResourceExhausted(
-        fmt::format("LMDB runtime at {}: {}: too many changes for one transaction", options_.path, operation));
+    return Status::ResourceExhausted(fmt::format(
+        "LMDB runtime at {}: {}: too many changes for one transaction", options_.path, operation));
   }
-  return Status::IOError(fmt::format("LMDB runtime at {}: {}: {}", options_.path, operation, mdb_strerror(rc)));
+  return Status::IOError(
+      fmt::format("LMDB runtime at {}: {}: {}", options_.path, operation, mdb_strerror(rc)));
 }
 
 Status LmdbRuntime::Open() {
@@ -221,7 +224,8 @@ Status LmdbRuntime::Open() {
   // MDB_NOTLS: read transactions are not tied to a thread (callers' threads vary, and idle
   // read transactions are reused across threads).
   unsigned flags = MDB_NOTLS | (options_.sync ? 0u : static_cast<unsigned>(MDB_NOSYNC));
-  if ((rc = mdb_env_open(env_, options_.path.c_str(), flags, 0600)) != 0) return MdbError(rc, "open environment");
+  if ((rc = mdb_env_open(env_, options_.path.c_str(), flags, 0600)) != 0)
+    return MdbError(rc, "open environment");
   max_key_bytes_ = static_cast<size_t>(mdb_env_get_maxkeysize(env_));
   // A process killed while reading leaves its reader slot behind; free such slots now.
   int dead = 0;
@@ -231,7 +235,8 @@ Status LmdbRuntime::Open() {
   bool current = false;
   {
     MDB_txn* txn = nullptr;
-    if ((rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn)) != 0) return MdbError(rc, "begin read transaction");
+    if ((rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn)) != 0)
+      return MdbError(rc, "begin read transaction");
     MDB_dbi meta = 0;
     rc = mdb_dbi_open(txn, "meta", 0, &meta);
     if (rc == 0) {
@@ -244,10 +249,11 @@ Status LmdbRuntime::Open() {
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), stored);
         if (ec != std::errc() || end != text.data() + text.size()) {
           mdb_txn_abort(txn);
-          return Status::Corruption(
-              fmt::format("LMDB runtime at {}: unreadable schema version \"{}\"", options_.path, text));
+          return Status::Corruption(fmt::format(
+              "LMDB runtime at {}: unreadable schema version \"{}\"", options_.path, text));
         }
-        Status check = util::CheckSchemaVersion("LMDB runtime", options_.path, stored, kSchemaVersion);
+        Status check =
+            util::CheckSchemaVersion("LMDB runtime", options_.path, stored, kSchemaVersion);
         if (!check.ok()) {
           mdb_txn_abort(txn);
           return check;
@@ -260,14 +266,16 @@ Status LmdbRuntime::Open() {
   }
 
   MDB_txn* txn = nullptr;
-  if ((rc = mdb_txn_begin(env_, nullptr, 0, &txn)) != 0) return MdbError(rc, "begin write transaction");
+  if ((rc = mdb_txn_begin(env_, nullptr, 0, &txn)) != 0)
+    return MdbError(rc, "begin write transaction");
   struct Database {
     const char* name;
     unsigned flags;
     MDB_dbi* dbi;
   };
-  for (const Database& db : {Database{"meta", 0, &meta_}, Database{"queue", 0, &queue_},
-                             Database{"queue_by_flow", MDB_DUPSORT, &by_flow_}, Database{"state", 0, &state_}}) {
+  for (const Database& db :
+       {Database{"meta", 0, &meta_}, Database{"queue", 0, &queue_},
+        Database{"queue_by_flow", MDB_DUPSORT, &by_flow_}, Database{"state", 0, &state_}}) {
     if ((rc = mdb_dbi_open(txn, db.name, MDB_CREATE | db.flags, db.dbi)) != 0) {
       mdb_txn_abort(txn);
       return MdbError(rc, fmt::format("open database {}", db.name));
@@ -285,7 +293,8 @@ Status LmdbRuntime::Open() {
   if ((rc = mdb_txn_commit(txn)) != 0) return MdbError(rc, "commit schema");
 
   for (const char* file : {"data.mdb", "lock.mdb"}) {
-    FLOWKIT_RETURN_IF_ERROR(util::MakeFilePrivate((std::filesystem::path(options_.path) / file).string()));
+    FLOWKIT_RETURN_IF_ERROR(
+        util::MakeFilePrivate((std::filesystem::path(options_.path) / file).string()));
   }
   committer_ = std::thread([this] { CommitterLoop(); });
   return Status::OK();
@@ -337,7 +346,8 @@ void LmdbRuntime::Enqueue(Pending pending) {
       return;
     }
   }
-  pending.done(Status::Cancelled(fmt::format("LMDB runtime at {} is shutting down", options_.path)));
+  pending.done(
+      Status::Cancelled(fmt::format("LMDB runtime at {} is shutting down", options_.path)));
 }
 
 void LmdbRuntime::CommitterLoop() {
@@ -415,7 +425,8 @@ Status LmdbRuntime::Ack(MDB_txn* txn, const std::string& id) {
   if (rc != 0) return MdbError(rc, "read queued work");
   std::string_view flow;
   if (!runtime::DecodeQueueRecordFlow(View(record), flow)) {
-    return Status::Corruption(fmt::format("LMDB runtime at {}: malformed queue record for id {}", options_.path, id));
+    return Status::Corruption(
+        fmt::format("LMDB runtime at {}: malformed queue record for id {}", options_.path, id));
   }
   // Copied: page memory returned by mdb_get is not guaranteed past the next write.
   scratch_flow_.assign(flow);
@@ -438,8 +449,8 @@ Status LmdbRuntime::Put(MDB_txn* txn, const QueuedWork& work) {
   if (rc == MDB_KEYEXIST) {  // replacing: `record` now holds the existing record
     std::string_view old_flow;
     if (!runtime::DecodeQueueRecordFlow(View(record), old_flow)) {
-      return Status::Corruption(
-          fmt::format("LMDB runtime at {}: malformed queue record for id {}", options_.path, work.id));
+      return Status::Corruption(fmt::format("LMDB runtime at {}: malformed queue record for id {}",
+                                            options_.path, work.id));
     }
     if (old_flow == work.flow_id) {
       index = false;  // the index entry stays as it is
@@ -496,13 +507,15 @@ Status LmdbRuntime::ApplyDrop(MDB_txn* txn, const DropRequest& drop) {
     MDB_val key = Val(drop.state_prefix);
     MDB_val value;
     rc = mdb_cursor_get(cursor.get(), &key, &value, MDB_SET_RANGE);
-    if (rc == MDB_NOTFOUND || (rc == 0 && !View(key).starts_with(drop.state_prefix))) return Status::OK();
+    if (rc == MDB_NOTFOUND || (rc == 0 && !View(key).starts_with(drop.state_prefix)))
+      return Status::OK();
     if (rc != 0) return MdbError(rc, "read state");
     if ((rc = mdb_cursor_del(cursor.get(), 0)) != 0) return MdbError(rc, "delete state");
   }
 }
 
-Status LmdbRuntime::ForEachQueued(std::string_view flow_id, const std::function<bool(const QueuedWork&)>& fn) {
+Status LmdbRuntime::ForEachQueued(std::string_view flow_id,
+                                  const std::function<bool(const QueuedWork&)>& fn) {
   if (flow_id.size() > max_key_bytes_) return Status::OK();  // no flow id that long is indexed
   ReadTxn txn(*this);
   FLOWKIT_RETURN_IF_ERROR(txn.Begin());
@@ -510,14 +523,16 @@ Status LmdbRuntime::ForEachQueued(std::string_view flow_id, const std::function<
   auto decode = [&](const MDB_val& id, const MDB_val& record) -> Status {
     work.id.assign(View(id));
     if (!runtime::DecodeQueueRecord(View(record), work)) {
-      return Status::Corruption(fmt::format("LMDB runtime at {}: malformed queue record for id {}", options_.path, work.id));
+      return Status::Corruption(fmt::format("LMDB runtime at {}: malformed queue record for id {}",
+                                            options_.path, work.id));
     }
     return Status::OK();
   };
   int rc = 0;
   if (flow_id.empty()) {
     Cursor cursor;
-    if ((rc = mdb_cursor_open(txn.get(), queue_, cursor.out())) != 0) return MdbError(rc, "open cursor");
+    if ((rc = mdb_cursor_open(txn.get(), queue_, cursor.out())) != 0)
+      return MdbError(rc, "open cursor");
     MDB_val id;
     MDB_val record;
     for (rc = mdb_cursor_get(cursor.get(), &id, &record, MDB_FIRST); rc == 0;
@@ -527,7 +542,8 @@ Status LmdbRuntime::ForEachQueued(std::string_view flow_id, const std::function<
     }
   } else {
     Cursor cursor;
-    if ((rc = mdb_cursor_open(txn.get(), by_flow_, cursor.out())) != 0) return MdbError(rc, "open cursor");
+    if ((rc = mdb_cursor_open(txn.get(), by_flow_, cursor.out())) != 0)
+      return MdbError(rc, "open cursor");
     MDB_val flow_key = Val(flow_id);
     MDB_val id;
     for (rc = mdb_cursor_get(cursor.get(), &flow_key, &id, MDB_SET_KEY); rc == 0;
@@ -535,8 +551,9 @@ Status LmdbRuntime::ForEachQueued(std::string_view flow_id, const std::function<
       MDB_val record;
       int get = mdb_get(txn.get(), queue_, &id, &record);
       if (get == MDB_NOTFOUND) {
-        return Status::Corruption(fmt::format("LMDB runtime at {}: flow index names id {} that is not queued",
-                                              options_.path, View(id)));
+        return Status::Corruption(
+            fmt::format("LMDB runtime at {}: flow index names id {} that is not queued",
+                        options_.path, View(id)));
       }
       if (get != 0) return MdbError(get, "read queued work");
       FLOWKIT_RETURN_IF_ERROR(decode(id, record));
@@ -548,7 +565,8 @@ Status LmdbRuntime::ForEachQueued(std::string_view flow_id, const std::function<
 }
 
 Result<std::optional<std::string>> LmdbRuntime::GetState(std::string_view key) {
-  if (key.empty() || key.size() > max_key_bytes_) return std::optional<std::string>();  // cannot be stored
+  if (key.empty() || key.size() > max_key_bytes_)
+    return std::optional<std::string>();  // cannot be stored
   ReadTxn txn(*this);
   FLOWKIT_RETURN_IF_ERROR(txn.Begin());
   MDB_val k = Val(key);
@@ -559,8 +577,9 @@ Result<std::optional<std::string>> LmdbRuntime::GetState(std::string_view key) {
   return std::optional<std::string>(std::string(View(value)));
 }
 
-Status LmdbRuntime::ForEachState(std::string_view prefix,
-                                 const std::function<bool(std::string_view key, std::string_view value)>& fn) {
+Status LmdbRuntime::ForEachState(
+    std::string_view prefix,
+    const std::function<bool(std::string_view key, std::string_view value)>& fn) {
   if (prefix.size() > max_key_bytes_) return Status::OK();
   ReadTxn txn(*this);
   FLOWKIT_RETURN_IF_ERROR(txn.Begin());
@@ -569,8 +588,8 @@ Status LmdbRuntime::ForEachState(std::string_view prefix,
   if (rc != 0) return MdbError(rc, "open cursor");
   MDB_val key = Val(prefix);
   MDB_val value;
-  for (rc = mdb_cursor_get(cursor.get(), &key, &value, prefix.empty() ? MDB_FIRST : MDB_SET_RANGE); rc == 0;
-       rc = mdb_cursor_get(cursor.get(), &key, &value, MDB_NEXT)) {
+  for (rc = mdb_cursor_get(cursor.get(), &key, &value, prefix.empty() ? MDB_FIRST : MDB_SET_RANGE);
+       rc == 0; rc = mdb_cursor_get(cursor.get(), &key, &value, MDB_NEXT)) {
     if (!View(key).starts_with(prefix)) return Status::OK();
     if (!fn(View(key), View(value))) return Status::OK();
   }
@@ -582,7 +601,8 @@ Status LmdbRuntime::DropFlow(std::string_view flow_id, std::string_view state_pr
   if (flow_id.empty()) return Status::InvalidArgument("runtime DropFlow: empty flow id");
   std::promise<Status> outcome;
   std::future<Status> result = outcome.get_future();
-  Enqueue(Pending{{}, DropRequest{std::string(flow_id), std::string(state_prefix)},
+  Enqueue(Pending{{},
+                  DropRequest{std::string(flow_id), std::string(state_prefix)},
                   [&outcome](Status status) { outcome.set_value(std::move(status)); }});
   return result.get();
 }
@@ -604,10 +624,12 @@ RuntimeStats LmdbRuntime::Stats() {
 Result<std::unique_ptr<Runtime>> NewLmdbRuntime(const LmdbRuntimeOptions& options) {
   if (options.path.empty()) return Status::InvalidArgument("LMDB runtime: empty path");
   if (options.map_size_bytes <= 0) {
-    return Status::InvalidArgument(fmt::format("LMDB runtime at {}: map_size_bytes must be positive", options.path));
+    return Status::InvalidArgument(
+        fmt::format("LMDB runtime at {}: map_size_bytes must be positive", options.path));
   }
   if (options.max_batch == 0) {
-    return Status::InvalidArgument(fmt::format("LMDB runtime at {}: max_batch must be at least 1", options.path));
+    return Status::InvalidArgument(
+        fmt::format("LMDB runtime at {}: max_batch must be at least 1", options.path));
   }
   FLOWKIT_RETURN_IF_ERROR(util::EnsurePrivateDirectory(options.path));
   std::error_code ec;
@@ -616,9 +638,9 @@ Result<std::unique_ptr<Runtime>> NewLmdbRuntime(const LmdbRuntimeOptions& option
   {
     std::lock_guard lock(g_open_mu);
     if (!OpenPaths().insert(canonical).second) {
-      return Status::FailedPrecondition(
-          fmt::format("LMDB runtime at {} is already open in this process (one owner per data directory)",
-                      options.path));
+      return Status::FailedPrecondition(fmt::format(
+          "LMDB runtime at {} is already open in this process (one owner per data directory)",
+          options.path));
     }
   }
   auto runtime = std::make_unique<LmdbRuntime>(options, canonical);

@@ -19,7 +19,8 @@ size_t VarintSize(uint32_t v) {
 }  // namespace
 
 size_t QueueRecordSize(const QueuedWork& work) {
-  return VarintSize(static_cast<uint32_t>(work.flow_id.size())) + work.flow_id.size() + kTimeBytes + work.body.size();
+  return VarintSize(static_cast<uint32_t>(work.flow_id.size())) + work.flow_id.size() + kTimeBytes +
+         work.body.size();
 }
 
 void EncodeQueueRecord(const QueuedWork& work, char* out) {
@@ -56,7 +57,8 @@ bool DecodeQueueRecord(std::string_view record, QueuedWork& work) {
   if (!DecodeQueueRecordFlow(record, flow_id)) return false;
   size_t pos = static_cast<size_t>(flow_id.data() - record.data()) + flow_id.size();
   uint64_t at = 0;
-  for (size_t i = 0; i < kTimeBytes; ++i) at |= uint64_t{static_cast<uint8_t>(record[pos + i])} << (8 * i);
+  for (size_t i = 0; i < kTimeBytes; ++i)
+    at |= uint64_t{static_cast<uint8_t>(record[pos + i])} << (8 * i);
   work.flow_id.assign(flow_id);
   work.visible_at_ms = static_cast<int64_t>(at);
   work.body.assign(record.substr(pos + kTimeBytes));

@@ -46,7 +46,8 @@ class MemoryRuntime final : public Runtime {
     done(Status::OK());
   }
 
-  Status ForEachQueued(std::string_view flow_id, const std::function<bool(const QueuedWork&)>& fn) override {
+  Status ForEachQueued(std::string_view flow_id,
+                       const std::function<bool(const QueuedWork&)>& fn) override {
     std::vector<QueuedWork> chunk;
     std::string from;  // "" = from the first id
     for (;;) {
@@ -78,8 +79,9 @@ class MemoryRuntime final : public Runtime {
     return std::optional<std::string>(it->second);
   }
 
-  Status ForEachState(std::string_view prefix,
-                      const std::function<bool(std::string_view key, std::string_view value)>& fn) override {
+  Status ForEachState(
+      std::string_view prefix,
+      const std::function<bool(std::string_view key, std::string_view value)>& fn) override {
     std::vector<std::pair<std::string, std::string>> chunk;
     std::string from(prefix);
     for (;;) {
@@ -87,7 +89,8 @@ class MemoryRuntime final : public Runtime {
       bool more = false;
       {
         std::lock_guard lock(mu_);
-        for (auto it = state_.lower_bound(from); it != state_.end() && it->first.starts_with(prefix); ++it) {
+        for (auto it = state_.lower_bound(from);
+             it != state_.end() && it->first.starts_with(prefix); ++it) {
           if (chunk.size() == kWalkChunk) {
             from = it->first;  // the first key of the next chunk
             more = true;
@@ -116,14 +119,17 @@ class MemoryRuntime final : public Runtime {
 
   RuntimeStats Stats() override {
     std::lock_guard lock(mu_);
-    return RuntimeStats{.commits = commits_, .transactions = commits_, .queued = queue_.size(), .state_keys = state_.size()};
+    return RuntimeStats{.commits = commits_,
+                        .transactions = commits_,
+                        .queued = queue_.size(),
+                        .state_keys = state_.size()};
   }
 
  private:
   std::mutex mu_;
-  std::map<std::string, QueuedWork, std::less<>> queue_;  // guarded by mu_
+  std::map<std::string, QueuedWork, std::less<>> queue_;   // guarded by mu_
   std::map<std::string, std::string, std::less<>> state_;  // guarded by mu_
-  uint64_t commits_ = 0;                                  // guarded by mu_
+  uint64_t commits_ = 0;                                   // guarded by mu_
 };
 
 }  // namespace
