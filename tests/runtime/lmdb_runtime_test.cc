@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <iterator>
 #include <mutex>
@@ -242,6 +243,16 @@ TEST(LmdbRuntime, FullMapFailsOnlyTheHopThatDoesNotFit) {
   EXPECT_EQ(bytes, int64_t{stored} * static_cast<int64_t>(big.size()));
   // Small hops still fit, also when one batch mixes them with a hop that cannot fit.
   EXPECT_TRUE(runtime->CommitSync({.state = {Set("small", "1")}}).ok());
+  // A gate hop whose `done` holds the committer until all nine are pending, so they form one
+  // batch. (Blocking in `done` is not allowed in production; here it makes the batch certain.)
+  std::promise<void> open_gate;
+  std::shared_future<void> gate = open_gate.get_future().share();
+  std::promise<void> entered_gate;
+  runtime->Commit({.state = {Set("gate", "1")}}, [gate, &entered_gate](Status) {
+    entered_gate.set_value();
+    gate.wait();
+  });
+  entered_gate.get_future().wait();
   std::mutex mu;
   std::vector<Status> outcomes(9);
   std::atomic<int> done{0};
@@ -258,7 +269,11 @@ TEST(LmdbRuntime, FullMapFailsOnlyTheHopThatDoesNotFit) {
       done.fetch_add(1);
     });
   }
+  const uint64_t transactions_before = runtime->Stats().transactions;  // the gate's included
+  open_gate.set_value();
   while (done.load() < 9) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // The batch failed as a whole and was retried hop by hop: one transaction per small hop.
+  EXPECT_EQ(runtime->Stats().transactions - transactions_before, 8u);
   for (int i = 0; i < 9; ++i) {
     if (i == 4) {
       EXPECT_EQ(outcomes[i].code(), StatusCode::kResourceExhausted);
