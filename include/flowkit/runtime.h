@@ -102,7 +102,10 @@ class Runtime {
 std::unique_ptr<Runtime> NewMemoryRuntime();
 
 struct LmdbRuntimeOptions {
-  // Directory of the environment (created 0700 when missing; files 0600).
+  // Directory of the environment (created 0700 when missing; files 0600). One process owns a
+  // directory at a time: LMDB would let several share it, but the engine assumes it alone
+  // schedules the queued work (not enforced across processes; a second open of the same
+  // directory within one process fails with kFailedPrecondition).
   std::string path;
   // Upper bound of the database size (LMDB's map size); writes past it fail with kResourceExhausted.
   // Default: 4 GiB.
