@@ -44,15 +44,16 @@ struct StateWrite {
   std::optional<std::string> value;
 };
 
-// Everything one hop changes, applied all or nothing.
+// Everything one hop changes, applied all or nothing. (The `{}` initializers let callers name
+// only the fields they use, `{.acked = {id}}`, without GCC's -Wmissing-field-initializers.)
 struct HopCommit {
   // Work consumed (or cancelled, e.g. a cleared timer). Acknowledging an id that is not queued
   // is not an error: a cancelled timer may already have fired.
-  std::vector<std::string> acked;
+  std::vector<std::string> acked{};
   // Work produced: outputs, timers, retries. An id already queued is replaced.
-  std::vector<QueuedWork> enqueued;
+  std::vector<QueuedWork> enqueued{};
   // State writes, in order (a later write to the same key wins).
-  std::vector<StateWrite> state;
+  std::vector<StateWrite> state{};
 
   bool empty() const { return acked.empty() && enqueued.empty() && state.empty(); }
 };
@@ -70,7 +71,9 @@ class Runtime {
 
   // Applies `hop` atomically. `done` is called exactly once: OK once the hop is durable (as far
   // as the adapter is durable), or the error (disk full, I/O error) with nothing of the hop
-  // applied. During destruction, commits not yet applied complete with kCancelled.
+  // applied. During destruction, commits not yet applied complete with kCancelled. Work ids and
+  // state keys must not be empty (kInvalidArgument, reported through `done`); the LMDB runtime
+  // also limits them, and flow ids, to 511 bytes.
   virtual void Commit(HopCommit hop, std::function<void(Status)> done) = 0;
 
   // Commit, waiting for the outcome.
@@ -87,7 +90,9 @@ class Runtime {
                               const std::function<bool(std::string_view key, std::string_view value)>& fn) = 0;
 
   // Removes all queued work of a flow and every state key starting with `state_prefix` (a
-  // stopped or deleted flow), in one transaction.
+  // stopped or deleted flow), in one transaction, after every Commit called before it. An empty
+  // `flow_id` is kInvalidArgument; an empty `state_prefix` drops no state. Waits for the
+  // outcome, so it must not be called from a `done` callback.
   virtual Status DropFlow(std::string_view flow_id, std::string_view state_prefix) = 0;
 
   virtual RuntimeStats Stats() = 0;
@@ -97,7 +102,10 @@ class Runtime {
 std::unique_ptr<Runtime> NewMemoryRuntime();
 
 struct LmdbRuntimeOptions {
-  // Directory of the environment (created 0700 when missing; files 0600).
+  // Directory of the environment (created 0700 when missing; files 0600). One process owns a
+  // directory at a time: LMDB would let several share it, but the engine assumes it alone
+  // schedules the queued work (not enforced across processes; a second open of the same
+  // directory within one process fails with kFailedPrecondition).
   std::string path;
   // Upper bound of the database size (LMDB's map size); writes past it fail with kResourceExhausted.
   // Default: 4 GiB.
