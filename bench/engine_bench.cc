@@ -6,7 +6,10 @@
 #include <benchmark/benchmark.h>
 
 #include <atomic>
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -17,6 +20,7 @@
 #include "flowkit/manifest.h"
 #include "flowkit/modifier.h"
 #include "flowkit/registry.h"
+#include "flowkit/runtime.h"
 
 namespace flowkit {
 namespace {
@@ -47,7 +51,7 @@ struct Setup {
 };
 
 // hook → p1 → p2 → p3 → p4 → sink: 5 hops per message.
-Setup MakeChain(size_t workers, bool concurrent) {
+Setup MakeChain(size_t workers, bool concurrent, std::shared_ptr<Runtime> runtime = nullptr) {
   auto reg = std::make_shared<ComponentRegistry>();
   auto mods = std::make_shared<ModifierRegistry>();
   (void)RegisterBuiltinModifiers(*mods);
@@ -70,6 +74,7 @@ Setup MakeChain(size_t workers, bool concurrent) {
   options.components = reg;
   options.modifiers = mods;
   options.workers = workers;
+  options.runtime = std::move(runtime);
   Setup s;
   s.engine = std::move(Engine::Open(std::move(options))).value();
   s.flow_id = *s.engine->LoadFlow(*parsed);
@@ -102,6 +107,47 @@ BENCHMARK(BM_EngineChainThroughput)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->Iterations(5);
+
+// The same chain on the LMDB runtime: every hop is committed (ack + output + state) before its
+// output moves on; group commit puts many hops into one fsync'd transaction (sync:1) or leaves
+// write-back to the OS (sync:0).
+void BM_EngineChainThroughputDurable(benchmark::State& state) {
+  const std::string dir = std::filesystem::temp_directory_path() / ("flowkit-bench-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  LmdbRuntimeOptions ro;
+  ro.path = dir;
+  ro.sync = state.range(1) != 0;
+  {
+    auto runtime = NewLmdbRuntime(ro);
+    if (!runtime.ok()) {
+      state.SkipWithError(runtime.status().ToString().c_str());
+      return;
+    }
+    Setup s = MakeChain(static_cast<size_t>(state.range(0)), true, std::move(runtime).value());
+    constexpr int kBurst = 20000;
+    const Json payload = Json::MakeObject({{"id", 1}, {"name", "flowkit"}, {"tags", Json::MakeArray({"a", "b"})}});
+    int64_t messages = 0;
+    for (auto _ : state) {
+      const int64_t target = g_arrived.load() + kBurst;
+      for (int i = 0; i < kBurst; ++i) {
+        WebhookRequest req;
+        req.data = payload;
+        (void)s.engine->SubmitWebhook(s.flow_id, "hook", std::move(req), nullptr, true);
+      }
+      while (g_arrived.load(std::memory_order_relaxed) < target) std::this_thread::yield();
+      messages += kBurst;
+    }
+    state.counters["hops/s"] = benchmark::Counter(static_cast<double>(messages * 5), benchmark::Counter::kIsRate);
+    state.counters["msgs/s"] = benchmark::Counter(static_cast<double>(messages), benchmark::Counter::kIsRate);
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_EngineChainThroughputDurable)
+    ->ArgsProduct({{2}, {1, 0}})
+    ->ArgNames({"workers", "sync"})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(3);
 
 // Latency: one message through the chain at a time, end to end (5 hops; time / 5 = one hop).
 void BM_EngineChainLatency(benchmark::State& state) {

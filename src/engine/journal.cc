@@ -72,7 +72,53 @@ Json EncodeTask(const Task& task) {
   return out;
 }
 
-std::string EncodeTaskText(const Task& task) { return EncodeTask(task).Dump(); }
+// EncodeTask(task).Dump(), written straight into text: the payload and every scope hop are
+// serialized where they are instead of being copied into a tree first (the durable hot path).
+std::string EncodeTaskText(const Task& task) {
+  if (task.batch) return EncodeTask(task).Dump();  // rare: fire-pattern retries
+  std::string out;
+  out.reserve(256);
+  auto key = [&](std::string_view k) {
+    if (out.size() > 1) out.push_back(',');
+    out.push_back('"');
+    out.append(k);
+    out.append("\":");
+  };
+  auto str = [&](const std::string& v) { Json(v).DumpTo(&out); };
+  out.push_back('{');
+  key("k");
+  out.append(std::to_string(static_cast<int>(task.kind)));
+  key("c");
+  str(task.flow->instances[task.instance]->node->id);
+  key("cid");
+  str(task.correlation_id);
+  key("mid");
+  str(task.message_id);
+  key("a");
+  out.append(std::to_string(task.attempt));
+  key("t");
+  out.append(std::to_string(task.created_ms));
+  if (task.kind == TaskKind::kMessage) {
+    key("l");
+    out.append(std::to_string(task.link));
+    key("p");
+    str(task.port);
+  }
+  if (!task.timeout_id.empty()) {
+    key("tid");
+    str(task.timeout_id);
+  }
+  if (task.payload && !task.payload->IsUndefined()) {
+    key("pl");
+    task.payload->DumpTo(&out);
+  }
+  if (!task.scope.empty()) {
+    key("sc");
+    task.scope.AppendHopsText(&out);
+  }
+  out.push_back('}');
+  return out;
+}
 
 Result<TaskPtr> DecodeTask(const Json& body, const std::shared_ptr<FlowRuntime>& flow) {
   if (!body.IsObject() || !body["k"].IsInteger() || !body["c"].IsString()) {

@@ -48,6 +48,29 @@ Json ScopeChain::ToHops() const {
   return out;
 }
 
+void ScopeChain::AppendHopsText(std::string* out) const {
+  std::vector<const Node*> hops;
+  hops.reserve(depth());
+  for (const Node* n = head_.get(); n != nullptr; n = n->parent.get()) hops.push_back(n);
+  out->push_back('[');
+  for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+    const Node* n = *it;
+    if (it != hops.rbegin()) out->push_back(',');
+    out->push_back('[');
+    Json(n->component_id).DumpTo(out);
+    out->push_back(',');
+    Json(n->port).DumpTo(out);
+    out->push_back(',');
+    if (n->payload && !n->payload->IsUndefined()) {
+      n->payload->DumpTo(out);
+    } else {
+      out->append("null");
+    }
+    out->push_back(']');
+  }
+  out->push_back(']');
+}
+
 ScopeChain ScopeChain::FromHops(const Json& hops) {
   ScopeChain chain;
   if (!hops.IsArray()) return chain;

@@ -44,6 +44,8 @@ class ScopeChain final : public ScopeView {
   // runtime stores (ToJson keeps one payload per component and port). FromHops is its inverse;
   // malformed entries are skipped.
   Json ToHops() const;
+  // ToHops().Dump() appended to `out`, without copying the payloads into a tree first.
+  void AppendHopsText(std::string* out) const;
   static ScopeChain FromHops(const Json& hops);
 
  private:
