@@ -1,5 +1,5 @@
 // Data-store Set and Get on the memory and SQLite documents adapters (SQLite: a fresh database in
-// a temporary directory, WAL, synchronous=NORMAL).
+// a temporary directory, WAL, synchronous=NORMAL; shared and exclusive locking).
 //
 //   flowkit_bench --benchmark_filter=DocumentStore
 //
@@ -50,16 +50,20 @@ Json Value(int i) {
 
 // The benchmark's store for one adapter, opened (and filled with `fill` records) by the first
 // thread to ask; shared by all threads and left open until exit.
-DocumentStore* Shared(benchmark::State& state, bool sqlite, const char* name, int fill) {
+enum class Adapter { kMemory, kSqlite, kSqliteExclusive };
+
+DocumentStore* Shared(benchmark::State& state, Adapter adapter, const char* name, int fill) {
   static std::mutex mu;
   static std::map<std::string, DocumentStore*> stores;
   std::lock_guard<std::mutex> lock(mu);
-  const std::string id = std::string(name) + (sqlite ? "-sqlite" : "-memory");
+  const std::string id = std::string(name) + "-" + std::to_string(static_cast<int>(adapter));
   auto it = stores.find(id);
   if (it != stores.end()) return it->second;
   std::unique_ptr<DocumentStore> docs;
-  if (sqlite) {
-    auto opened = NewSqliteDocumentStore({.path = Dir().path() + "/" + id + ".db", .create_stores_on_first_use = true});
+  if (adapter != Adapter::kMemory) {
+    auto opened = NewSqliteDocumentStore({.path = Dir().path() + "/" + id + ".db",
+                                          .create_stores_on_first_use = true,
+                                          .exclusive_lock = adapter == Adapter::kSqliteExclusive});
     if (!opened.ok()) {
       state.SkipWithError(opened.status().ToString().c_str());
       return nullptr;
@@ -77,8 +81,8 @@ DocumentStore* Shared(benchmark::State& state, bool sqlite, const char* name, in
   return stores[id] = docs.release();
 }
 
-void BM_DocumentStoreSet(benchmark::State& state, bool sqlite) {
-  DocumentStore* docs = Shared(state, sqlite, "set", 0);
+void BM_DocumentStoreSet(benchmark::State& state, Adapter adapter) {
+  DocumentStore* docs = Shared(state, adapter, "set", 0);
   if (docs == nullptr) return;
   DataStore& ds = docs->DataStoresOf("bench");
   int i = state.thread_index() * 7919;
@@ -93,8 +97,8 @@ void BM_DocumentStoreSet(benchmark::State& state, bool sqlite) {
   state.SetItemsProcessed(state.iterations());
 }
 
-void BM_DocumentStoreGet(benchmark::State& state, bool sqlite) {
-  DocumentStore* docs = Shared(state, sqlite, "get", kKeys);
+void BM_DocumentStoreGet(benchmark::State& state, Adapter adapter) {
+  DocumentStore* docs = Shared(state, adapter, "get", kKeys);
   if (docs == nullptr) return;
   DataStore& ds = docs->DataStoresOf("bench");
   uint32_t x = 12345u + static_cast<uint32_t>(state.thread_index());
@@ -110,10 +114,12 @@ void BM_DocumentStoreGet(benchmark::State& state, bool sqlite) {
   state.SetItemsProcessed(state.iterations());
 }
 
-BENCHMARK_CAPTURE(BM_DocumentStoreSet, memory, false)->Threads(1)->Threads(2)->UseRealTime();
-BENCHMARK_CAPTURE(BM_DocumentStoreSet, sqlite, true)->Threads(1)->Threads(2)->UseRealTime();
-BENCHMARK_CAPTURE(BM_DocumentStoreGet, memory, false)->Threads(1)->Threads(2)->UseRealTime();
-BENCHMARK_CAPTURE(BM_DocumentStoreGet, sqlite, true)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_CAPTURE(BM_DocumentStoreSet, memory, Adapter::kMemory)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_CAPTURE(BM_DocumentStoreSet, sqlite, Adapter::kSqlite)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_CAPTURE(BM_DocumentStoreSet, sqlite_exclusive, Adapter::kSqliteExclusive)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_CAPTURE(BM_DocumentStoreGet, memory, Adapter::kMemory)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_CAPTURE(BM_DocumentStoreGet, sqlite, Adapter::kSqlite)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_CAPTURE(BM_DocumentStoreGet, sqlite_exclusive, Adapter::kSqliteExclusive)->Threads(1)->Threads(2)->UseRealTime();
 
 }  // namespace
 }  // namespace flowkit

@@ -124,13 +124,21 @@ struct SqliteDocumentOptions {
   const Clock* clock = nullptr;          // null = SystemClock()
   int64_t max_file_bytes = 64 << 20;     // per file
   bool create_stores_on_first_use = false;  // as in MemoryDocumentOptions
+  // Keep the database locked from the first call until the store closes: no other process (or
+  // second DocumentStore) can open it meanwhile, but each call skips taking and dropping file
+  // locks — about 2.5x faster reads and a third faster writes (bench/document_store_bench.cc).
+  // Default: false (shared).
+  bool exclusive_lock = false;
+  // How long a call waits for another connection's lock before failing kUnavailable.
+  int busy_timeout_ms = 5000;
 };
 
 // Opens (creating or migrating) the SQLite documents database at `options.path`. Errors:
 // kFailedPrecondition when the data path is not a directory or the database was written by a
 // newer flowkit (the file is then left untouched); kCorruption when the file is not a flowkit
-// documents database; kIOError when it cannot be opened. Several DocumentStores (in this or
-// other processes) may share one database: writers wait for each other (WAL, busy timeout).
+// documents database; kIOError when it cannot be opened. Unless exclusive_lock is set, several
+// DocumentStores (in this or other processes) may share one database: writers wait for each
+// other (WAL, busy_timeout_ms).
 Result<std::unique_ptr<DocumentStore>> NewSqliteDocumentStore(const SqliteDocumentOptions& options);
 
 }  // namespace flowkit

@@ -1,5 +1,6 @@
 // One suite for every DocumentStore adapter: each case runs against memory and SQLite (a fresh
-// database in a temporary directory), so the adapters answer the same calls the same way.
+// database in a temporary directory; shared and exclusive locking), so the adapters answer the
+// same calls the same way.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -26,6 +27,14 @@ struct OpenOptions {
   std::string db_path;  // for adapters that keep files
 };
 
+Result<std::unique_ptr<DocumentStore>> OpenSqlite(const OpenOptions& o, bool exclusive) {
+  return NewSqliteDocumentStore({.path = o.db_path,
+                                 .clock = o.clock,
+                                 .max_file_bytes = o.max_file_bytes,
+                                 .create_stores_on_first_use = o.create_stores_on_first_use,
+                                 .exclusive_lock = exclusive});
+}
+
 struct Adapter {
   std::string name;
   std::function<Result<std::unique_ptr<DocumentStore>>(const OpenOptions&)> open;
@@ -41,13 +50,8 @@ std::vector<Adapter> Adapters() {
                                         .max_file_bytes = o.max_file_bytes,
                                         .create_stores_on_first_use = o.create_stores_on_first_use});
        }},
-      {"Sqlite",
-       [](const OpenOptions& o) {
-         return NewSqliteDocumentStore({.path = o.db_path,
-                                        .clock = o.clock,
-                                        .max_file_bytes = o.max_file_bytes,
-                                        .create_stores_on_first_use = o.create_stores_on_first_use});
-       }},
+      {"Sqlite", [](const OpenOptions& o) { return OpenSqlite(o, false); }},
+      {"SqliteExclusive", [](const OpenOptions& o) { return OpenSqlite(o, true); }},
   };
 }
 

@@ -220,6 +220,22 @@ TEST_F(SqliteDocumentsTest, ConcurrentSetsOnOneStoreAllLand) {
   }
 }
 
+TEST_F(SqliteDocumentsTest, AnExclusiveStoreKeepsOthersOut) {
+  const std::string path = dir_.Sub("docs.db");
+  auto docs = NewSqliteDocumentStore({.path = path, .clock = &clock_, .exclusive_lock = true});
+  ASSERT_TRUE(docs.ok()) << docs.status().ToString();
+  ASSERT_TRUE((*docs)->DataStoresOf("u").CreateStore("s", "s").ok());
+  auto second = NewSqliteDocumentStore({.path = path, .busy_timeout_ms = 20});
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(second.status().message(), HasSubstr(path));
+  ASSERT_TRUE((*docs)->DataStoresOf("u").Set("s", "k", Json(1)).ok());
+  docs = Status::Cancelled("closed");  // closes the first store, releasing the lock
+  auto reopened = NewSqliteDocumentStore({.path = path, .busy_timeout_ms = 20});
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_EQ((*(*reopened)->DataStoresOf("u").Get("s", "k"))->value, Json(1));
+}
+
 TEST_F(SqliteDocumentsTest, AFailedWriteLeavesPreviousDataIntact) {
   const std::string path = dir_.Sub("docs.db");
   auto docs = Open(path, /*max_file_bytes=*/32 << 20);

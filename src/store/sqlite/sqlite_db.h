@@ -34,6 +34,9 @@ struct DbOptions {
   std::string_view what = "database";      // names the store in messages ("documents database")
   std::span<const Migration> migrations;   // ordered by version, starting at 1
   int busy_timeout_ms = 5000;
+  // Hold the file lock from the first access until close (PRAGMA locking_mode=EXCLUSIVE): no
+  // other connection can use the database, and no call pays for taking and dropping locks.
+  bool exclusive = false;
 };
 
 // The Status for SQLite result code `rc` from `operation`: SQLITE_FULL → kResourceExhausted,
@@ -126,6 +129,8 @@ class Transaction {
   Status Commit();
 
  private:
+  Status Run(const char* sql);
+
   Db* db_;
   std::string_view operation_;
   bool active_ = false;

@@ -611,7 +611,11 @@ Result<std::unique_ptr<DocumentStore>> NewSqliteDocumentStore(const SqliteDocume
   if (resolved.clock == nullptr) resolved.clock = SystemClock();
   FLOWKIT_ASSIGN_OR_RETURN(
       std::unique_ptr<sqlite::Db> db,
-      sqlite::Db::Open({.path = options.path, .what = "documents database", .migrations = kMigrations}));
+      sqlite::Db::Open({.path = options.path,
+                        .what = "documents database",
+                        .migrations = kMigrations,
+                        .busy_timeout_ms = options.busy_timeout_ms,
+                        .exclusive = options.exclusive_lock}));
   return std::unique_ptr<DocumentStore>(
       std::make_unique<SqliteDocumentStore>(std::make_unique<Database>(resolved, std::move(db))));
 }
