@@ -36,11 +36,12 @@ int ModeOf(const std::string& path) {
 }
 
 // Runs `sql` on the database with a plain SQLite connection; returns the first column of the
-// first row as text ("" when none).
-std::string RawSql(const std::string& path, const std::string& sql) {
+// first row as text ("" when none). `keep_wal`: close without checkpointing, as a crash would.
+std::string RawSql(const std::string& path, const std::string& sql, bool keep_wal = false) {
   sqlite3* db = nullptr;
   std::string out;
   if (sqlite3_open(path.c_str(), &db) == SQLITE_OK) {
+    if (keep_wal) sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
     sqlite3_stmt* stmt = nullptr;
     if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
       const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
@@ -160,6 +161,25 @@ TEST_F(SqliteDocumentsTest, NewerSchemaVersionFailsAndLeavesTheFileUntouched) {
   EXPECT_THAT(docs.status().message(), HasSubstr(path));
   EXPECT_THAT(docs.status().message(), HasSubstr("(1)"));
   EXPECT_EQ(ReadBytes(path), before);
+}
+
+TEST_F(SqliteDocumentsTest, NewerSchemaVersionInTheWalIsNotCheckpointedIntoTheFile) {
+  const std::string path = dir_.Sub("docs.db");
+  {
+    auto docs = Open(path);
+    ASSERT_TRUE(docs.ok());
+  }
+  RawSql(path, "UPDATE meta SET value = 999 WHERE key = 'schema_version'", /*keep_wal=*/true);
+  const std::string db_before = ReadBytes(path);
+  const std::string wal_before = ReadBytes(path + "-wal");
+  ASSERT_FALSE(wal_before.empty());
+
+  auto docs = Open(path);
+  ASSERT_FALSE(docs.ok());
+  EXPECT_EQ(docs.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(docs.status().message(), HasSubstr("999"));
+  EXPECT_EQ(ReadBytes(path), db_before);
+  EXPECT_EQ(ReadBytes(path + "-wal"), wal_before);
 }
 
 TEST_F(SqliteDocumentsTest, DataPathThatIsNotADirectoryFailsClearly) {

@@ -117,6 +117,9 @@ Result<std::unique_ptr<Db>> Db::Open(const DbOptions& options) {
   if (rc != SQLITE_OK) return SqliteStatus(handle, rc, opening);
   sqlite3_extended_result_codes(handle, 1);
   sqlite3_busy_timeout(handle, options.busy_timeout_ms);
+  // Until the database is known to be ours, closing must not checkpoint a WAL left by another
+  // (newer) writer into the file.
+  sqlite3_db_config(handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
 
   // Only reads until the version is known to be ours: a newer database stays byte-identical.
   FLOWKIT_ASSIGN_OR_RETURN(int stored, db->StoredSchemaVersion(options.what));
@@ -141,6 +144,7 @@ Result<std::unique_ptr<Db>> Db::Open(const DbOptions& options) {
   FLOWKIT_RETURN_IF_ERROR(db->Exec("PRAGMA mmap_size=268435456", opening));
   if (options.exclusive) FLOWKIT_RETURN_IF_ERROR(db->Exec("PRAGMA locking_mode=EXCLUSIVE", opening));
   FLOWKIT_RETURN_IF_ERROR(db->Migrate(options));
+  sqlite3_db_config(handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, nullptr);
   for (const char* suffix : {"", "-wal", "-shm"}) {
     FLOWKIT_RETURN_IF_ERROR(util::MakeFilePrivate(options.path + suffix));
   }
