@@ -174,6 +174,8 @@ Status Db::Exec(const char* sql, std::string_view operation) {
 
 int64_t Db::Changes() const { return sqlite3_changes64(db_); }
 
+int64_t Db::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
+
 Result<int> Db::StoredSchemaVersion(std::string_view what) {
   const std::string operation = fmt::format("reading the schema version of {} {}", what, path_);
   int tables = 0;

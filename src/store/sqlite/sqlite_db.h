@@ -101,8 +101,9 @@ class Db {
   Status Exec(const char* sql, std::string_view operation);
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int64_t Changes() const;
+  // The rowid of the last inserted row.
+  int64_t LastInsertRowid() const;
   int schema_version() const { return schema_version_; }
-  sqlite3* handle() { return db_; }
 
  private:
   Db(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "flowkit/storage.h"
+#include "store/errors.h"
 #include "store/query.h"
 #include "store/sqlite/sqlite_db.h"
 #include "util/ids.h"
@@ -105,10 +106,6 @@ struct StringHash {
   size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
 
-Status NoStore(std::string_view store_id) {
-  return Status::NotFound("data store '" + std::string(store_id) + "' not found");
-}
-Status NoFile(std::string_view file_id) { return Status::NotFound("file '" + std::string(file_id) + "' not found"); }
 
 Result<Json> ParseValue(std::string_view text, std::string_view operation) {
   auto parsed = Json::Parse(text);
@@ -146,9 +143,9 @@ class Database {
       FLOWKIT_ASSIGN_OR_RETURN(bool found, find.Step());
       if (found) return find.Int(0);
     }
-    if (!options_.create_stores_on_first_use || store_id.empty()) return NoStore(store_id);
+    if (!options_.create_stores_on_first_use || store_id.empty()) return store::StoreNotFound(store_id);
     FLOWKIT_RETURN_IF_ERROR(InsertStore(user, store_id, store_id, operation));
-    return sqlite3_last_insert_rowid(db_->handle());
+    return db_->LastInsertRowid();
   }
 
   Status InsertStore(std::string_view user, std::string_view store_id, std::string_view name,
@@ -168,7 +165,7 @@ class Database {
     find.Bind(1, user);
     find.Bind(2, file_id);
     FLOWKIT_ASSIGN_OR_RETURN(bool found, find.Step());
-    if (!found) return NoFile(file_id);
+    if (!found) return store::FileNotFound(file_id);
     FileInfo info{std::string(file_id), std::string(find.Text(1)), std::string(find.Text(2)),
                   find.Int(3),          find.Int(4),               find.Int(5)};
     return std::make_pair(find.Int(0), std::move(info));
@@ -189,9 +186,7 @@ class Database {
   }
 
   Status CheckSize(std::string_view filename, size_t size) const {
-    if (static_cast<int64_t>(size) <= options_.max_file_bytes) return Status::OK();
-    return Status::TooLarge("file '" + std::string(filename) + "' is " + std::to_string(size) +
-                            " bytes; the limit is " + std::to_string(options_.max_file_bytes) + " bytes");
+    return store::CheckFileSize(filename, size, options_.max_file_bytes);
   }
 
  private:
@@ -288,7 +283,7 @@ Status SqliteDataStore::DeleteStore(std::string_view store_id) {
     remove.Bind(2, store_id);
     FLOWKIT_RETURN_IF_ERROR(remove.Run());
   }
-  if (database_->db().Changes() == 0) return NoStore(store_id);
+  if (database_->db().Changes() == 0) return store::StoreNotFound(store_id);
   return txn.Commit();
 }
 
@@ -479,7 +474,7 @@ Result<FileInfo> SqliteFileStore::Save(std::string_view filename, std::string_vi
     insert.Bind(6, now);
     FLOWKIT_RETURN_IF_ERROR(insert.Run());
   }
-  FLOWKIT_RETURN_IF_ERROR(database_->WriteChunks(sqlite3_last_insert_rowid(database_->db().handle()), content, kOp));
+  FLOWKIT_RETURN_IF_ERROR(database_->WriteChunks(database_->db().LastInsertRowid(), content, kOp));
   FLOWKIT_RETURN_IF_ERROR(txn.Commit());
   return info;
 }
