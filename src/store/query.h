@@ -51,7 +51,7 @@ class Query {
   // Whether `record` satisfies every condition. An error only when a regex hits its match limit.
   Result<bool> Matches(const StoreRecord& record) const;
 
-  bool matches_all() const noexcept { return conditions_.empty() && any_of_.empty(); }
+  bool matches_all() const noexcept { return conditions_.empty() && all_of_.empty() && any_of_.empty(); }
   const std::vector<QueryCondition>& conditions() const noexcept { return conditions_; }
   // "$and" members (each must match) and "$or" groups (one member of each must match).
   const std::vector<std::vector<Query>>& any_of() const noexcept { return any_of_; }

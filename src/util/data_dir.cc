@@ -13,6 +13,10 @@ namespace flowkit::util {
 Status EnsurePrivateDirectory(const std::string& path) {
   if (path.empty()) return Status::InvalidArgument("data directory: empty path");
   std::error_code ec;
+  // An existing non-directory is the caller's mistake, not an I/O failure: say so plainly.
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_directory(path, ec)) {
+    return Status::FailedPrecondition(fmt::format("data directory {}: exists and is not a directory", path));
+  }
   std::filesystem::create_directories(path, ec);
   if (ec) return Status::IOError(fmt::format("data directory {}: cannot create: {}", path, ec.message()));
   if (!std::filesystem::is_directory(path, ec)) {

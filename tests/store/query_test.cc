@@ -33,6 +33,9 @@ TEST(StoreQuery, EmptyQueryMatchesEverything) {
   auto null_query = Query::Compile(Json());
   ASSERT_TRUE(null_query.ok());
   EXPECT_TRUE(null_query->matches_all());
+  // Only an empty query does: $and and $or parts are conditions too.
+  EXPECT_FALSE(Query::Compile(*Json::Parse(R"({"$and": [{"key": "a"}]})"))->matches_all());
+  EXPECT_FALSE(Query::Compile(*Json::Parse(R"({"$or": [{"key": "a"}]})"))->matches_all());
 }
 
 TEST(StoreQuery, LiteralsUseStrictJsonEquality) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "flowkit/storage.h"
+#include "store/errors.h"
 #include "store/query.h"
 #include "util/ids.h"
 
@@ -106,17 +107,10 @@ class UserDocuments {
     stores_by_id_.emplace(raw->info.store_id, raw);
     return raw;
   }
-  static Status NoStore(std::string_view store_id) {
-    return Status::NotFound("data store '" + std::string(store_id) + "' not found");
-  }
-  static Status NoFile(std::string_view file_id) {
-    return Status::NotFound("file '" + std::string(file_id) + "' not found");
-  }
+  static Status NoStore(std::string_view store_id) { return store::StoreNotFound(store_id); }
+  static Status NoFile(std::string_view file_id) { return store::FileNotFound(file_id); }
   Status CheckSize(std::string_view filename, size_t size) const {
-    if (static_cast<int64_t>(size) <= options_.max_file_bytes) return Status::OK();
-    return Status::TooLarge("file '" + std::string(filename) + "' is " + std::to_string(size) +
-                            " bytes; the limit is " + std::to_string(options_.max_file_bytes) +
-                            " bytes");
+    return store::CheckFileSize(filename, size, options_.max_file_bytes);
   }
 
   const MemoryDocumentOptions options_;
