@@ -13,6 +13,8 @@
 #include "flowkit/insights.h"
 #include "flowkit/modifier.h"
 #include "flowkit/registry.h"
+#include "flowkit/runtime.h"
+#include "flowkit/storage.h"
 
 namespace flowkit::cli {
 namespace {
@@ -69,11 +71,6 @@ class RunPrinter final : public InsightsSink {
 }  // namespace
 
 int RunFlow(const RunOptions& options, std::ostream& out, std::ostream& err) {
-  if (!options.data_dir.empty()) {
-    err << "error: --data needs the durable storage adapters (LMDB runtime + SQLite documents), "
-           "which this build does not include yet; run without --data for an in-memory run\n";
-    return 2;
-  }
   auto components = std::make_shared<ComponentRegistry>();
   auto modifiers = std::make_shared<ModifierRegistry>();
   if (Status s = RegisterBuiltinComponents(*components); !s.ok()) {
@@ -105,9 +102,33 @@ int RunFlow(const RunOptions& options, std::ostream& out, std::ostream& err) {
   }
   if (!flow.ok()) return 2;
 
-  MemoryDocumentOptions doc_options;
-  doc_options.create_stores_on_first_use = true;  // flows name stores by id; tests pre-create none
-  std::shared_ptr<DocumentStore> documents = NewMemoryDocumentStore(doc_options);
+  // --data: the embedded default on disk (LMDB runtime + SQLite documents in one folder); a
+  // second run on the same folder resumes a run that did not finish. Otherwise all in memory.
+  std::shared_ptr<DocumentStore> documents;
+  std::shared_ptr<Runtime> runtime;
+  if (!options.data_dir.empty()) {
+    LmdbRuntimeOptions runtime_options;
+    runtime_options.path = (std::filesystem::path(options.data_dir) / "runtime").string();
+    Result<std::unique_ptr<Runtime>> opened = NewLmdbRuntime(runtime_options);
+    if (!opened.ok()) {
+      err << "error: --data " << options.data_dir << ": " << opened.status().message() << "\n";
+      return 2;
+    }
+    runtime = std::move(opened).value();
+    SqliteDocumentOptions doc_options;
+    doc_options.path = (std::filesystem::path(options.data_dir) / "documents.db").string();
+    doc_options.create_stores_on_first_use = true;
+    Result<std::unique_ptr<DocumentStore>> docs = NewSqliteDocumentStore(doc_options);
+    if (!docs.ok()) {
+      err << "error: --data " << options.data_dir << ": " << docs.status().message() << "\n";
+      return 2;
+    }
+    documents = std::move(docs).value();
+  } else {
+    MemoryDocumentOptions doc_options;
+    doc_options.create_stores_on_first_use = true;  // flows name stores by id; tests pre-create none
+    documents = NewMemoryDocumentStore(doc_options);
+  }
   for (const std::string& seed : options.seed_files) {
     const size_t eq = seed.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == seed.size()) {
@@ -121,8 +142,11 @@ int RunFlow(const RunOptions& options, std::ostream& out, std::ostream& err) {
       return 2;
     }
     const std::string name = std::filesystem::path(path).filename().string();
-    Result<FileInfo> saved =
-        documents->FilesOf(options.user_id).Save(name, *content, "text/plain", seed.substr(0, eq));
+    FileStore& files = documents->FilesOf(options.user_id);
+    Result<FileInfo> saved = files.Save(name, *content, "text/plain", seed.substr(0, eq));
+    if (!saved.ok() && saved.status().code() == StatusCode::kAlreadyExists) {
+      saved = files.Replace(seed.substr(0, eq), *content);  // a resumed run on --data
+    }
     if (!saved.ok()) {
       err << "error: --seed-file " << seed << ": " << saved.status().message() << "\n";
       return 2;
@@ -134,6 +158,7 @@ int RunFlow(const RunOptions& options, std::ostream& out, std::ostream& err) {
   engine_options.components = components;
   engine_options.modifiers = modifiers;
   engine_options.documents = documents;
+  engine_options.runtime = runtime;
   engine_options.insights = printer;
   engine_options.insights_level = InsightsLevel::kAll;
   engine_options.insights_max_payload_bytes = SIZE_MAX;  // print messages whole
@@ -142,19 +167,36 @@ int RunFlow(const RunOptions& options, std::ostream& out, std::ostream& err) {
     err << "error: " << engine.status().ToString() << "\n";
     return 2;
   }
-  Result<std::string> flow_id = (*engine)->LoadFlow(*flow, {}, options.user_id);
+  // On a data dir the flow keeps one id (its own, else the file's name) so a later run finds it.
+  std::string wanted_id;
+  if (runtime) {
+    wanted_id = !(*flow)->flow_id().empty() ? (*flow)->flow_id()
+                                            : std::filesystem::path(options.flow_file).stem().string();
+  }
+  bool resumed = false;
+  Result<std::string> flow_id = (*engine)->LoadFlow(*flow, wanted_id, options.user_id);
+  if (!flow_id.ok() && flow_id.status().code() == StatusCode::kAlreadyExists && runtime) {
+    flow_id = wanted_id;  // restored from the data dir
+    Result<FlowStage> stage = (*engine)->Stage(wanted_id);
+    resumed = stage.ok() && *stage == FlowStage::kRunning;
+    if (resumed) err << "flowkit run: resuming flow " << wanted_id << " from " << options.data_dir << "\n";
+  }
   if (!flow_id.ok()) {
     err << "error: " << flow_id.status().message() << "\n";
     return 2;
   }
-  if (Status s = (*engine)->StartFlow(*flow_id); !s.ok()) {
+  bool finished = false;
+  if (Status s = resumed ? Status::OK() : (*engine)->StartFlow(*flow_id); !s.ok()) {
     printer->AddError(Json::MakeObject({{"message", s.message()}}));
   } else if (!(*engine)->WaitIdle(static_cast<int64_t>(options.wait_s * 1000),
                                   static_cast<int64_t>(options.timeout_s * 1000))) {
     printer->AddError(Json::MakeObject(
         {{"message", "timed out after " + Json(options.timeout_s).Dump() + " s with work still in flight"}}));
+  } else {
+    finished = true;
   }
-  (void)(*engine)->StopFlow(*flow_id);
+  // A run that did not finish stays running on its data dir, for the next run to resume.
+  if (!runtime || finished) (void)(*engine)->StopFlow(*flow_id);
   const size_t dead = (*engine)->DeadLetters().size();
 
   Json stores = Json::MakeObject();

@@ -1,6 +1,8 @@
 // Black-box tests of `flowkit run`: its output lines and exit codes are a user contract.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -72,6 +74,41 @@ TEST(RunCli, BadInputIsAClearErrorWithExitTwo) {
   CliResult unknown = RunCli({"run", std::string(FLOWKIT_TEST_FIXTURES) + "/cli/good-flow.json"});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.err.find("unknown component type"), std::string::npos) << unknown.err;
+}
+
+TEST(RunCli, DataDirKeepsTheRunAndAnUnfinishedRunResumes) {
+  const std::string dir = (std::filesystem::temp_directory_path() /
+                           ("flowkit-run-data-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand())))
+                              .string();
+  const std::string flow = kDir + "/wait-then-store-flow.json";
+  // The Wait holds the message for 2 s; this run gives up after 0.3 s with the timer pending.
+  CliResult first = RunCli({"run", flow, "--data", dir, "--timeout", "0.3", "--wait", "5"});
+  EXPECT_EQ(first.exit_code, 1) << first.out << first.err;
+  std::vector<Json> lines = Lines(first.out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_NE(lines.back()["summary"]["errors"][0]["message"].AsString().find("timed out"), std::string::npos);
+  EXPECT_FALSE(lines.back()["summary"]["stores"]["results"].Contains("waited"));
+  // One folder, private: the LMDB runtime and the SQLite documents inside.
+  namespace fs = std::filesystem;
+  EXPECT_EQ(fs::status(dir).permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_TRUE(fs::exists(fs::path(dir) / "runtime" / "data.mdb"));
+  EXPECT_EQ(fs::status(fs::path(dir) / "documents.db").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+
+  // The second run resumes the same run: the durable timer fires and the store is written.
+  CliResult second = RunCli({"run", flow, "--data", dir, "--timeout", "20", "--wait", "5"});
+  EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_NE(second.err.find("resuming flow"), std::string::npos) << second.err;
+  lines = Lines(second.out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_TRUE(lines.back()["summary"]["stores"]["results"]["waited"].IsString()) << second.out;
+  EXPECT_EQ(lines.back()["summary"]["errors"].size(), 0u) << second.out;
+
+  // A --data path that is not a directory is a clear error.
+  CliResult bad = RunCli({"run", flow, "--data", flow});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--data"), std::string::npos) << bad.err;
+  fs::remove_all(dir);
 }
 
 // Appmixer's own end-to-end test flows, from the public connector repository when a checkout is
