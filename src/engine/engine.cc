@@ -429,6 +429,19 @@ struct Engine::Impl {
   }
   // Commits a finished hop, then lets its outputs move on (Process, journal mode).
   void CommitHop(TaskPtr task, Instance& inst, Deferred fx);
+  // journal->Commit, counted: the engine is not torn down while a commit's callback, which
+  // touches the engine, may still run.
+  std::atomic<int64_t> journal_pending{0};
+  void JournalCommit(HopCommit hop, std::function<void(Status)> done) {
+    journal_pending.fetch_add(1, std::memory_order_acq_rel);
+    journal->Commit(std::move(hop), [this, done = std::move(done)](Status status) {
+      done(std::move(status));
+      if (journal_pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lock(idle_mu);
+        idle_cv.notify_all();
+      }
+    });
+  }
   void ApplyDeferred(Deferred& fx) {
     for (TaskPtr& t : fx.ready) Dispatch(std::move(t));
     for (auto& [t, due] : fx.delayed) Schedule(std::move(t), due);
@@ -981,7 +994,7 @@ void Engine::Impl::CommitHop(TaskPtr task, Instance& inst, Deferred fx) {
     finish(Status::OK());
     return;
   }
-  journal->Commit(std::move(hop), std::move(finish));
+  JournalCommit(std::move(hop), std::move(finish));
 }
 
 void Engine::Impl::Fail(TaskPtr task, Instance& inst, const Status& error, bool counted) {
@@ -1015,7 +1028,7 @@ void Engine::Impl::Fail(TaskPtr task, Instance& inst, const Status& error, bool 
     }
     // A failed commit here leaves the delivery queued in the runtime as it was: it is delivered
     // again after a restart. In memory the retry or dead letter goes ahead either way.
-    journal->Commit(std::move(hop), [then = std::move(then)](const Status&) { then(); });
+    JournalCommit(std::move(hop), [then = std::move(then)](const Status&) { then(); });
   };
 
   // Ticks and signals are not retried (Appmixer logs failed ticks only).
@@ -1379,6 +1392,8 @@ Engine::~Engine() {
       std::unique_lock<std::mutex> idle(impl_->idle_mu);
       impl_->idle_cv.wait(idle, [&] { return flow->executing.load(std::memory_order_acquire) == 0; });
     }
+    std::unique_lock<std::mutex> idle(impl_->idle_mu);
+    impl_->idle_cv.wait(idle, [&] { return impl_->journal_pending.load(std::memory_order_acquire) == 0; });
   }
   {
     std::lock_guard<std::mutex> a(impl_->ready_mu);
@@ -1572,7 +1587,7 @@ Status Engine::SubmitWebhook(std::string_view flow_id, std::string_view componen
   impl_->outstanding.fetch_add(1, std::memory_order_relaxed);  // WaitIdle waits for the commit too
   auto shared_task = std::make_shared<TaskPtr>(std::move(task));
   Impl* impl = impl_.get();
-  impl_->journal->Commit(std::move(hop), [impl, shared_task, accepted = std::move(accepted)](Status status) {
+  impl_->JournalCommit(std::move(hop), [impl, shared_task, accepted = std::move(accepted)](Status status) {
     if (status.ok()) {
       if (accepted) accepted(WebhookResponse{202, Json::MakeObject(), Json::MakeObject({{"enqueued", true}})});
       impl->Route(std::move(*shared_task));
