@@ -126,7 +126,8 @@ struct SqliteDocumentOptions {
   bool create_stores_on_first_use = false;  // as in MemoryDocumentOptions
   // Keep the database locked from the first call until the store closes: no other process (or
   // second DocumentStore) can open it meanwhile, but each call skips taking and dropping file
-  // locks — about 2.5x faster reads and a third faster writes (bench/document_store_bench.cc).
+  // locks: reads about twice as fast; writes gain less, their cost being the WAL write
+  // (bench/document_store_bench.cc).
   // Default: false (shared).
   bool exclusive_lock = false;
   // How long a call waits for another connection's lock before failing kUnavailable.

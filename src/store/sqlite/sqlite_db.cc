@@ -140,7 +140,7 @@ Result<std::unique_ptr<Db>> Db::Open(const DbOptions& options) {
   }
   FLOWKIT_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=NORMAL", opening));
   FLOWKIT_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON", opening));
-  // Reads through a memory map: about a third less CPU per small read than pread.
+  // Reads through a memory map instead of a pread copy per page (measured: fewer CPU µs per Get).
   FLOWKIT_RETURN_IF_ERROR(db->Exec("PRAGMA mmap_size=268435456", opening));
   if (options.exclusive) FLOWKIT_RETURN_IF_ERROR(db->Exec("PRAGMA locking_mode=EXCLUSIVE", opening));
   FLOWKIT_RETURN_IF_ERROR(db->Migrate(options));
