@@ -82,9 +82,8 @@ Setup MakeChain(size_t workers, bool concurrent, std::shared_ptr<Runtime> runtim
   return s;
 }
 
-// Throughput: a burst of messages enters the chain; time until all reach the sink.
-void BM_EngineChainThroughput(benchmark::State& state) {
-  Setup s = MakeChain(static_cast<size_t>(state.range(0)), state.range(1) != 0);
+// Each iteration: a burst of messages enters the chain; time until all reach the sink.
+void RunBursts(benchmark::State& state, Setup& s) {
   constexpr int kBurst = 20000;
   const Json payload = Json::MakeObject({{"id", 1}, {"name", "flowkit"}, {"tags", Json::MakeArray({"a", "b"})}});
   int64_t messages = 0;
@@ -100,6 +99,12 @@ void BM_EngineChainThroughput(benchmark::State& state) {
   }
   state.counters["hops/s"] = benchmark::Counter(static_cast<double>(messages * 5), benchmark::Counter::kIsRate);
   state.counters["msgs/s"] = benchmark::Counter(static_cast<double>(messages), benchmark::Counter::kIsRate);
+}
+
+// Throughput: a burst of messages enters the chain; time until all reach the sink.
+void BM_EngineChainThroughput(benchmark::State& state) {
+  Setup s = MakeChain(static_cast<size_t>(state.range(0)), state.range(1) != 0);
+  RunBursts(state, s);
 }
 BENCHMARK(BM_EngineChainThroughput)
     ->ArgsProduct({{1, 2}, {0, 1}})
@@ -124,21 +129,7 @@ void BM_EngineChainThroughputDurable(benchmark::State& state) {
       return;
     }
     Setup s = MakeChain(static_cast<size_t>(state.range(0)), true, std::move(runtime).value());
-    constexpr int kBurst = 20000;
-    const Json payload = Json::MakeObject({{"id", 1}, {"name", "flowkit"}, {"tags", Json::MakeArray({"a", "b"})}});
-    int64_t messages = 0;
-    for (auto _ : state) {
-      const int64_t target = g_arrived.load() + kBurst;
-      for (int i = 0; i < kBurst; ++i) {
-        WebhookRequest req;
-        req.data = payload;
-        (void)s.engine->SubmitWebhook(s.flow_id, "hook", std::move(req), nullptr, true);
-      }
-      while (g_arrived.load(std::memory_order_relaxed) < target) std::this_thread::yield();
-      messages += kBurst;
-    }
-    state.counters["hops/s"] = benchmark::Counter(static_cast<double>(messages * 5), benchmark::Counter::kIsRate);
-    state.counters["msgs/s"] = benchmark::Counter(static_cast<double>(messages), benchmark::Counter::kIsRate);
+    RunBursts(state, s);
   }
   std::filesystem::remove_all(dir);
 }
