@@ -145,6 +145,9 @@ struct Engine::Impl {
   std::mutex ready_mu;
   std::condition_variable ready_cv;
   std::deque<TaskPtr> ready;
+  // Completions of runtime commits, run by the workers ahead of new deliveries: the runtime's
+  // single committer thread only hands them over, so it spends its time writing.
+  std::deque<std::function<void()>> completions;
   int idle_workers = 0;  // workers waiting on ready_cv
   bool shutting_down = false;
 
@@ -291,6 +294,7 @@ struct Engine::Impl {
     slot.owner = this;
     for (;;) {
       TaskPtr task;
+      std::function<void()> completion;
       if (slot.next) {
         task = std::move(slot.next);
         ++slot.run;
@@ -298,11 +302,20 @@ struct Engine::Impl {
         slot.run = 0;
         std::unique_lock<std::mutex> lock(ready_mu);
         ++idle_workers;
-        ready_cv.wait(lock, [&] { return shutting_down || !ready.empty(); });
+        ready_cv.wait(lock, [&] { return shutting_down || !ready.empty() || !completions.empty(); });
         --idle_workers;
         if (shutting_down) break;
-        task = std::move(ready.front());
-        ready.pop_front();
+        if (!completions.empty()) {
+          completion = std::move(completions.front());
+          completions.pop_front();
+        } else {
+          task = std::move(ready.front());
+          ready.pop_front();
+        }
+      }
+      if (completion) {
+        completion();
+        continue;
       }
       Process(std::move(task));
       if (slot.next && slot.run >= kMaxSlotRun) {
@@ -434,12 +447,21 @@ struct Engine::Impl {
   std::atomic<int64_t> journal_pending{0};
   void JournalCommit(HopCommit hop, std::function<void(Status)> done) {
     journal_pending.fetch_add(1, std::memory_order_acq_rel);
-    journal->Commit(std::move(hop), [this, done = std::move(done)](Status status) {
-      done(std::move(status));
-      if (journal_pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-        std::lock_guard<std::mutex> lock(idle_mu);
-        idle_cv.notify_all();
+    journal->Commit(std::move(hop), [this, done = std::move(done)](Status status) mutable {
+      auto completion = [this, done = std::move(done), status = std::move(status)]() mutable {
+        done(std::move(status));
+        if (journal_pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+          std::lock_guard<std::mutex> lock(idle_mu);
+          idle_cv.notify_all();
+        }
+      };
+      bool wake;
+      {
+        std::lock_guard<std::mutex> lock(ready_mu);
+        completions.push_back(std::move(completion));
+        wake = idle_workers > 0;
       }
+      if (wake) ready_cv.notify_one();
     });
   }
   void ApplyDeferred(Deferred& fx) {
