@@ -200,5 +200,73 @@ TEST(EngineCrash, KilledAtRandomMomentsLosesNothingAndCountsEachMessageOnce) {
   std::filesystem::remove_all(dir);
 }
 
+// A full disk (here: LMDB's map, kept tiny) fails the hops that do not fit — they are retried,
+// then dead-lettered in memory — while smaller work goes on; nothing stored is damaged, and with
+// room again (a larger map) the work that never committed is delivered.
+TEST(EngineDiskFull, HopsThatDoNotFitFailCleanlyAndRunOnceThereIsRoom) {
+  const std::string dir = (std::filesystem::temp_directory_path() /
+                           ("flowkit-full-" + std::to_string(getpid()) + "-" + std::to_string(std::random_device{}())))
+                              .string();
+  CrashSetup setup;
+  auto open = [&](int64_t map_bytes) {
+    LmdbRuntimeOptions ro;
+    ro.path = dir;
+    ro.map_size_bytes = map_bytes;
+    auto runtime = NewLmdbRuntime(ro);
+    EXPECT_TRUE(runtime.ok()) << runtime.status().ToString();
+    EngineOptions options;
+    options.components = setup.registry;
+    options.modifiers = setup.modifiers;
+    options.workers = 2;
+    options.runtime = std::move(runtime).value();
+    options.retry.initial_delay_ms = 1;
+    options.retry.max_attempts = 3;
+    options.retry.jitter = 0;
+    auto engine = Engine::Open(std::move(options));
+    EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+    return std::move(engine).value();
+  };
+  auto submit = [](Engine& engine, Json data) {
+    std::atomic<int> code{0};
+    WebhookRequest req;
+    req.data = std::move(data);
+    EXPECT_TRUE(engine.SubmitWebhook("crash", "hook", std::move(req), [&](WebhookResponse r) { code = r.status; }, true).ok());
+    while (code.load() == 0) std::this_thread::yield();
+    return code.load();
+  };
+  {
+    auto engine = open(int64_t{2} << 20);
+    auto flow = Flow::Parse(kFlow, *setup.registry, *setup.modifiers);
+    ASSERT_TRUE(flow.ok());
+    ASSERT_TRUE(engine->LoadFlow(*flow).ok());
+    ASSERT_TRUE(engine->StartFlow("crash").ok());
+    // 700 KB fits once (the queued request) but not twice more (the hook's output carries it in
+    // its payload and its scope).
+    const std::string big(700 * 1024, 'x');
+    EXPECT_EQ(submit(*engine, Json::MakeObject({{"id", 1}, {"blob", big}})), 202);
+    for (int i = 2; i <= 11; ++i) EXPECT_EQ(submit(*engine, Json::MakeObject({{"id", i}})), 202);
+    ASSERT_TRUE(engine->WaitIdle(200, 20000));
+    std::vector<DeadLetter> dead = engine->DeadLetters();
+    ASSERT_EQ(dead.size(), 1u);
+    EXPECT_EQ(dead[0].error.code(), StatusCode::kResourceExhausted) << dead[0].error.ToString();
+    EXPECT_EQ(engine->Stats().deliveries, 30u) << "the ten small messages went all the way";
+  }
+  {
+    auto engine = open(int64_t{64} << 20);  // room again
+    ASSERT_TRUE(engine->WaitIdle(200, 20000));
+    EXPECT_TRUE(engine->DeadLetters().empty()) << "the dead letter never committed; the request was still queued";
+  }
+  LmdbRuntimeOptions ro;
+  ro.path = dir;
+  ro.map_size_bytes = int64_t{64} << 20;
+  auto runtime = NewLmdbRuntime(ro);
+  ASSERT_TRUE(runtime.ok()) << runtime.status().ToString();
+  EXPECT_EQ((*runtime)->Stats().queued, 0u);
+  auto count_state = (*runtime)->GetState(std::string("s:crash\x1f") + "count");
+  ASSERT_TRUE(count_state.ok() && count_state->has_value());
+  EXPECT_EQ((*Json::Parse(**count_state))["n"].AsInt(), 11) << "every request counted once, the big one included";
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace flowkit
