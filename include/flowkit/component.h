@@ -174,6 +174,15 @@ class Context {
   virtual Result<std::unique_ptr<LockHandle>> Lock(std::string_view name, const LockOptions& options = {}) = 0;
 
   // --- services
+  // Store triggers (Appmixer's store.registerWebhook / unregisterWebhook): after WatchStore,
+  // every insert, update and delete of a record in the flow owner's data store `store_id` comes
+  // to this component as a webhook call whose data is {type: "insert"|"update"|"delete",
+  // currentValue: {key, storeId, value, oldValue?, createdAt, updatedAt}}. A watch lasts until
+  // UnwatchStore or the flow stops, and survives an engine restart on a durable runtime. Applied
+  // when the call succeeds.
+  virtual Status WatchStore(std::string_view store_id) = 0;
+  virtual Status UnwatchStore(std::string_view store_id) = 0;
+
   virtual DataStore& stores() = 0;  // the flow owner's data stores
   virtual FileStore& files() = 0;   // the flow owner's files
   virtual const Clock& clock() const = 0;

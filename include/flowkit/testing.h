@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -107,6 +108,8 @@ class ComponentHarness {
   void ClearSent();
   const std::vector<Json>& signals_sent() const;
   const std::vector<Json>& logs() const;
+  // Data stores the component watches (Context::WatchStore), as calls left them.
+  const std::set<std::string>& watched_stores() const;
   const std::optional<WebhookResponse>& last_response() const;
   bool stop_flow_requested() const;
 

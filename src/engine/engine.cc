@@ -23,6 +23,7 @@
 #include "engine/engine_internal.h"
 #include "engine/journal.h"
 #include "engine/json_state.h"
+#include "engine/store_watch.h"
 #include "engine/locks.h"
 #include "util/ids.h"
 #include "util/js.h"
@@ -126,6 +127,7 @@ struct Outbox {
   std::vector<std::shared_ptr<const Json>> signals;
   std::optional<WebhookResponse> response;
   bool stop_flow = false;
+  std::vector<std::pair<std::string, bool>> watches;  // store id, watch (true) or unwatch
 };
 
 }  // namespace
@@ -135,6 +137,9 @@ struct Outbox {
 struct Engine::Impl {
   EngineOptions options;
   const Clock* clock = nullptr;
+  Engine* self = nullptr;
+  // Store triggers: who watches which data store; `documents` reports their changes.
+  engine::StoreWatchTable store_watches;
   std::shared_ptr<DocumentStore> documents;
   engine::LockTable locks;
 
@@ -384,6 +389,7 @@ struct Engine::Impl {
     bool state_dirty = false;                 // the component's state changed ...
     Json previous_state;                      // ... from this (restored if the commit fails)
     bool flow_state_changed = false;
+    std::vector<StateWrite> watch_writes;  // store watches set or dropped
   };
   Status Invoke(const std::shared_ptr<FlowRuntime>& flow_ref, Instance& inst, InvocationKind kind,
                 const Task* task, std::vector<PendingInput> inputs, ScopeChain scope,
@@ -418,6 +424,16 @@ struct Engine::Impl {
       hop->enqueued.push_back(QueuedWork{t->key, t->flow->id, due, engine::EncodeTaskText(*t)});
     }
     for (const std::string& id : fx.cleared_timers) hop->acked.push_back(engine::TimerKey(id));
+    for (StateWrite& w : fx.watch_writes) hop->state.push_back(std::move(w));
+    fx.watch_writes.clear();
+  }
+  // A watched store changed: each watching component of a running flow gets a webhook call.
+  void NotifyStoreChange(const engine::StoreChange& change) {
+    for (const engine::StoreWatcher& w : store_watches.Watchers(change.user_id, change.store_id)) {
+      WebhookRequest request;
+      request.data = change.data;
+      (void)self->SubmitWebhook(w.flow_id, w.component_id, std::move(request), nullptr, true);
+    }
   }
   void JournalInstanceState(const FlowRuntime& flow, Instance& inst, HopCommit* hop) {
     std::string key = engine::ComponentStateKey(flow.id, inst.node->id);
@@ -571,6 +587,16 @@ class InvocationContext final : public Context {
 
   Status StopFlow() override {
     out_.stop_flow = true;
+    return Status::OK();
+  }
+
+  Status WatchStore(std::string_view store_id) override {
+    if (store_id.empty()) return Status::InvalidArgument("WatchStore: storeId is required");
+    out_.watches.emplace_back(std::string(store_id), true);
+    return Status::OK();
+  }
+  Status UnwatchStore(std::string_view store_id) override {
+    out_.watches.emplace_back(std::string(store_id), false);
     return Status::OK();
   }
 
@@ -808,6 +834,20 @@ void Engine::Impl::Commit(const std::shared_ptr<FlowRuntime>& flow_ref, Instance
       }
     }
     if (pending.respond) pending.respond(std::move(*out.response));
+  }
+  for (const auto& [store_id, watch] : out.watches) {
+    engine::StoreWatcher watcher{flow.id, inst.node->id};
+    if (watch) {
+      store_watches.Add(flow.user_id, store_id, watcher);
+    } else {
+      store_watches.Remove(flow.user_id, store_id, watcher);
+    }
+    if (deferred != nullptr) {
+      std::optional<std::string> value;
+      if (watch) value = "1";
+      deferred->watch_writes.push_back(
+          StateWrite{engine::StoreWatchKey(flow.id, inst.node->id, store_id), std::move(value)});
+    }
   }
   if (out.stop_flow) {
     {
@@ -1323,6 +1363,20 @@ Status Engine::Impl::Recover() {
     if (flow->running.load()) ScheduleTicks(flow, flow->epoch.load());
   }
 
+  // Store watches of running flows.
+  FLOWKIT_RETURN_IF_ERROR(journal->ForEachState(engine::kStoreWatchPrefix, [&](std::string_view key, std::string_view) {
+    std::string_view rest = key.substr(engine::kStoreWatchPrefix.size());
+    const size_t a = rest.find('\x1f');
+    const size_t b = a == std::string_view::npos ? a : rest.find('\x1f', a + 1);
+    if (b == std::string_view::npos) return true;
+    auto it = flows.find(rest.substr(0, a));
+    if (it != flows.end() && it->second->running.load()) {
+      store_watches.Add(it->second->user_id, rest.substr(b + 1),
+                        engine::StoreWatcher{std::string(rest.substr(0, a)), std::string(rest.substr(a + 1, b - a - 1))});
+    }
+    return true;
+  }));
+
   // Dead letters whose flow is loaded.
   return journal->ForEachState(engine::kDeadLetterPrefix, [&](std::string_view, std::string_view value) {
     Result<Json> j = Json::Parse(value);
@@ -1366,6 +1420,7 @@ Status Engine::Impl::StopFlow(std::string_view flow_id) {
     std::lock_guard<std::mutex> lock(flow->timers_mu);
     flow->cancelled_timers.clear();
   }
+  (void)store_watches.RemoveFlow(flow->id);
   Status recorded;
   if (journal != nullptr) {
     // One transaction: the run's queued work and timers go, persistent state stays.
@@ -1374,6 +1429,12 @@ Status Engine::Impl::StopFlow(std::string_view flow_id) {
       hop.acked.push_back(work.id);
       return true;
     });
+    if (recorded.ok()) {
+      recorded = journal->ForEachState(engine::StoreWatchPrefix(flow->id), [&](std::string_view key, std::string_view) {
+        hop.state.push_back(StateWrite{std::string(key), std::nullopt});
+        return true;
+      });
+    }
     for (auto& inst : flow->instances) JournalInstanceState(*flow, *inst, &hop);
     JournalFlowState(*flow, &hop);
     (void)JournalFlowRecord(*flow, false, &hop);
@@ -1396,7 +1457,7 @@ Status Engine::Impl::StopFlow(std::string_view flow_id) {
 
 // ---------------------------------------------------------------------------------------------
 
-Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) { impl_->self = this; }
 
 Engine::~Engine() {
   if (impl_->journal == nullptr) {
@@ -1442,12 +1503,16 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   if (options.tick_interval_ms <= 0) return Status::InvalidArgument("tick_interval_ms must be positive");
   auto impl = std::make_unique<Impl>();
   impl->clock = options.clock != nullptr ? options.clock : SystemClock();
-  impl->documents = options.documents;
-  if (!impl->documents) {
+  std::shared_ptr<DocumentStore> documents = options.documents;
+  if (!documents) {
     MemoryDocumentOptions doc_options;
     doc_options.clock = impl->clock;
-    impl->documents = NewMemoryDocumentStore(doc_options);
+    documents = NewMemoryDocumentStore(doc_options);
   }
+  Impl* owner = impl.get();
+  impl->documents = engine::NewWatchedDocumentStore(
+      std::move(documents), &impl->store_watches,
+      [owner](const engine::StoreChange& change) { owner->NotifyStoreChange(change); });
   size_t workers = options.workers;
   if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
   impl->options = std::move(options);
@@ -1457,10 +1522,11 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
     FLOWKIT_RETURN_IF_ERROR(impl->Recover().WithPrefix("restoring the engine from its runtime"));
   }
   Impl* raw = impl.get();
+  std::unique_ptr<Engine> engine(new Engine(std::move(impl)));  // before the threads: they use `self`
   for (size_t i = 0; i < workers; ++i) raw->workers.emplace_back([raw] { raw->WorkerLoop(); });
   raw->timer_thread = std::thread([raw] { raw->TimerLoop(); });
   raw->control_thread = std::thread([raw] { raw->ControlLoop(); });
-  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+  return engine;
 }
 
 Result<std::shared_ptr<FlowRuntime>> Engine::Impl::MakeFlowRuntime(std::shared_ptr<const Flow> flow,

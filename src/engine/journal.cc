@@ -47,6 +47,14 @@ std::string FlowStateKey(std::string_view flow_id) { return "f:" + std::string(f
 std::string FlowRecordKey(std::string_view flow_id) { return std::string(kFlowRecordPrefix) + std::string(flow_id); }
 std::string DeadLetterKey(std::string_view id) { return std::string(kDeadLetterPrefix) + std::string(id); }
 
+std::string StoreWatchPrefix(std::string_view flow_id) {
+  return std::string(kStoreWatchPrefix) + std::string(flow_id) + kSep;
+}
+
+std::string StoreWatchKey(std::string_view flow_id, std::string_view component_id, std::string_view store_id) {
+  return StoreWatchPrefix(flow_id) + std::string(component_id) + kSep + std::string(store_id);
+}
+
 Json EncodeTask(const Task& task) {
   const FlowRuntime& flow = *task.flow;
   Json out = Json::MakeObject({{"k", static_cast<int64_t>(task.kind)},

@@ -131,6 +131,7 @@ struct HarnessCore {
   std::vector<SentMessage> sent;
   std::vector<Json> signals_sent;
   std::vector<Json> logs;
+  std::set<std::string> watched_stores;
   std::optional<WebhookResponse> last_response;
   bool stop_flow_requested = false;
   std::vector<Timer> timers;  // pending, unordered
@@ -261,6 +262,15 @@ class HarnessContext final : public Context {
     table.locks.insert_or_assign(std::string(name), LockTable::Entry{token, now + options.ttl_ms});
     return std::unique_ptr<LockHandle>(
         std::make_unique<HarnessLock>(h_.locks, std::string(name), token));
+  }
+
+  Status WatchStore(std::string_view store_id) override {
+    h_.watched_stores.insert(std::string(store_id));
+    return Status::OK();
+  }
+  Status UnwatchStore(std::string_view store_id) override {
+    h_.watched_stores.erase(std::string(store_id));
+    return Status::OK();
   }
 
   DataStore& stores() override { return h_.documents->DataStoresOf(h_.options.user_id); }
@@ -460,6 +470,7 @@ std::vector<SentMessage> ComponentHarness::SentOn(std::string_view port) const {
 void ComponentHarness::ClearSent() { impl_->sent.clear(); }
 const std::vector<Json>& ComponentHarness::signals_sent() const { return impl_->signals_sent; }
 const std::vector<Json>& ComponentHarness::logs() const { return impl_->logs; }
+const std::set<std::string>& ComponentHarness::watched_stores() const { return impl_->watched_stores; }
 const std::optional<WebhookResponse>& ComponentHarness::last_response() const {
   return impl_->last_response;
 }

@@ -720,6 +720,8 @@ class FixedIdContext final : public Context {
                                            const LockOptions& options) override {
     return base_.Lock(name, options);
   }
+  Status WatchStore(std::string_view store_id) override { return base_.WatchStore(store_id); }
+  Status UnwatchStore(std::string_view store_id) override { return base_.UnwatchStore(store_id); }
   DataStore& stores() override { return base_.stores(); }
   FileStore& files() override { return base_.files(); }
   const Clock& clock() const override { return base_.clock(); }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -266,6 +267,67 @@ TEST(StorageComponents, MissingInputsAreInvalid) {
   Status status = h->Receive("in", Json::MakeObject({{"storeId", "s1"}, {"value", 1}}));
   EXPECT_FALSE(status.ok());
   EXPECT_TRUE(h->sent().empty());
+}
+
+}  // namespace
+}  // namespace flowkit::components
+
+namespace flowkit::components {
+namespace {
+
+std::unique_ptr<ComponentHarness> TriggerHarness(std::string_view type) {
+  ::flowkit::testing::HarnessOptions options;
+  options.properties = Json::MakeObject({{"storeId", "s1"}});
+  Result<std::unique_ptr<ComponentHarness>> h = ComponentHarness::Create(Registry(), type, options);
+  EXPECT_TRUE(h.ok()) << h.status().ToString();
+  return h.ok() ? std::move(h).value() : nullptr;
+}
+
+Json Change(std::string_view type, std::string_view store, bool with_old) {
+  Json current = Json::MakeObject({{"key", "k"},
+                                   {"storeId", store},
+                                   {"value", 2},
+                                   {"createdAt", kStartIso},
+                                   {"updatedAt", kStartIso}});
+  if (with_old) current.Set("oldValue", 1);
+  return Json::MakeObject({{"method", "POST"}, {"data", Json::MakeObject({{"type", type}, {"currentValue", current}})}});
+}
+
+TEST(StorageTriggers, WatchTheStoreWhileStartedAndAnswerOk) {
+  auto h = TriggerHarness("appmixer.utils.storage.OnItemAdded");
+  ASSERT_TRUE(h->Start().ok());
+  EXPECT_EQ(h->watched_stores(), std::set<std::string>{"s1"});
+  ASSERT_TRUE(h->Webhook(Change("insert", "s1", false)).ok());
+  ASSERT_TRUE(h->last_response().has_value());
+  EXPECT_EQ(h->last_response()->body, Json("ok"));
+  ASSERT_TRUE(h->Stop().ok());
+  EXPECT_TRUE(h->watched_stores().empty());
+}
+
+TEST(StorageTriggers, EachEmitsOnlyItsOwnKindOfChange) {
+  struct Case {
+    const char* type;
+    const char* change;
+  };
+  for (Case c : {Case{"appmixer.utils.storage.OnItemAdded", "insert"},
+                 Case{"appmixer.utils.storage.OnItemUpdated", "update"},
+                 Case{"appmixer.utils.storage.OnItemRemoved", "delete"}}) {
+    SCOPED_TRACE(c.type);
+    auto h = TriggerHarness(c.type);
+    ASSERT_TRUE(h->Start().ok());
+    for (const char* change : {"insert", "update", "delete"}) {
+      ASSERT_TRUE(h->Webhook(Change(change, "s1", std::string_view(change) == "update")).ok());
+    }
+    ASSERT_TRUE(h->Webhook(Change(c.change, "another-store", false)).ok());  // not ours
+    ASSERT_EQ(h->sent().size(), 1u);
+    const Json& item = h->sent()[0].content;
+    EXPECT_EQ(h->sent()[0].port, "item");
+    EXPECT_EQ(item["key"], Json("k"));
+    EXPECT_EQ(item["storeId"], Json("s1"));
+    EXPECT_EQ(item["value"], Json(2));
+    EXPECT_EQ(item["createdAt"], Json(kStartIso));
+    EXPECT_EQ(item.Contains("oldValue"), std::string_view(c.change) == "update");
+  }
 }
 
 }  // namespace

@@ -22,4 +22,9 @@ std::unique_ptr<Behaviour> NewCreateStore();
 std::unique_ptr<Behaviour> NewListStores();
 std::unique_ptr<Behaviour> NewStore();
 
+// triggers.cc: changes of a watched data store.
+std::unique_ptr<Behaviour> NewOnItemAdded();
+std::unique_ptr<Behaviour> NewOnItemUpdated();
+std::unique_ptr<Behaviour> NewOnItemRemoved();
+
 }  // namespace flowkit::components::storage
