@@ -190,6 +190,6 @@ if ((run_tsan)); then
   # that fork a child (crash tests) are left out: TSan does not support threads after fork.
   phase "tsan: engine, runtime and store tests"
   "$dir/tests/flowkit_tests" --gtest_brief=1 \
-    --gtest_filter='EngineTest.*:EngineRuntimeTest.*:Journal.*:Ids.*:ScopeChain.*:Timers*:Controls*:TestComponents*:StorageComponents*:*Conformance*:LmdbRuntime.*:Sqlite*:-*Fork*:*Crash*'
+    --gtest_filter='EngineTest.*:EngineRuntimeTest.*:Journal.*:Ids.*:ScopeChain.*:Timers*:Controls*:TestComponents*:Storage*:StoreTrigger*:*Conformance*:LmdbRuntime.*:Sqlite*:-*Fork*:*Crash*'
   phase_done
 fi
