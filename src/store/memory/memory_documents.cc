@@ -19,16 +19,12 @@
 #include "store/errors.h"
 #include "store/query.h"
 #include "util/ids.h"
+#include "util/string_map.h"
 
 namespace flowkit {
 namespace {
 
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-};
-template <typename V>
-using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+using util::StringMap;
 
 struct MemoryStore {
   StoreInfo info;

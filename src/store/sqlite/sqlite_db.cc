@@ -41,6 +41,14 @@ Status SqliteStatus(sqlite3* db, int rc, std::string_view operation) {
   }
 }
 
+Result<Json> ParseStoredJson(std::string_view text, std::string_view operation) {
+  auto parsed = Json::Parse(text);
+  if (!parsed.ok()) {
+    return Status::Corruption(std::string(operation) + ": a stored value is not JSON: " + parsed.status().message());
+  }
+  return std::move(parsed).value();
+}
+
 Statement::~Statement() {
   if (stmt_ != nullptr) Reset();
 }

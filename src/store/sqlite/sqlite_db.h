@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "flowkit/json.h"
 #include "flowkit/status.h"
 
 namespace flowkit::sqlite {
@@ -44,6 +45,9 @@ struct DbOptions {
 // SQLITE_BUSY/LOCKED → kUnavailable, SQLITE_TOOBIG → kTooLarge, anything else kInternal. The
 // message names the operation and SQLite's explanation. `db` may be null.
 Status SqliteStatus(sqlite3* db, int rc, std::string_view operation);
+
+// The JSON stored as `text` in a column; kCorruption naming `operation` when it is not JSON.
+Result<Json> ParseStoredJson(std::string_view text, std::string_view operation);
 
 // A cached prepared statement borrowed for one use: bind, step, read columns; reset and
 // unbound when it goes out of scope. Text and blobs are bound without copying, so they must

@@ -24,6 +24,7 @@
 #include "store/query.h"
 #include "store/sqlite/sqlite_db.h"
 #include "util/ids.h"
+#include "util/string_map.h"
 
 namespace flowkit {
 namespace {
@@ -101,19 +102,7 @@ constexpr const char* kInsertChunk = "INSERT INTO file_chunks (file, n, data) VA
 constexpr const char* kDeleteChunks = "DELETE FROM file_chunks WHERE file = ?1";
 constexpr const char* kReadChunks = "SELECT data FROM file_chunks WHERE file = ?1 ORDER BY n";
 
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-};
 
-
-Result<Json> ParseValue(std::string_view text, std::string_view operation) {
-  auto parsed = Json::Parse(text);
-  if (!parsed.ok()) {
-    return Status::Corruption(std::string(operation) + ": a stored value is not JSON: " + parsed.status().message());
-  }
-  return std::move(parsed).value();
-}
 
 // What the views share: the connection, its mutex and the options.
 class Database {
@@ -300,7 +289,7 @@ Result<std::optional<StoreRecord>> SqliteDataStore::Get(std::string_view store_i
     get.Bind(2, key);
     FLOWKIT_ASSIGN_OR_RETURN(bool found, get.Step());
     if (found) {
-      FLOWKIT_ASSIGN_OR_RETURN(Json value, ParseValue(get.Text(0), kOp));
+      FLOWKIT_ASSIGN_OR_RETURN(Json value, sqlite::ParseStoredJson(get.Text(0), kOp));
       out = StoreRecord{std::string(store_id), std::string(key), std::move(value), get.Int(1), get.Int(2)};
     }
   }
@@ -326,7 +315,7 @@ Result<DataStore::SetResult> SqliteDataStore::Set(std::string_view store_id, std
     get.Bind(2, key);
     FLOWKIT_ASSIGN_OR_RETURN(existed, get.Step());
     if (existed) {
-      FLOWKIT_ASSIGN_OR_RETURN(result.old_value, ParseValue(get.Text(0), kOp));
+      FLOWKIT_ASSIGN_OR_RETURN(result.old_value, sqlite::ParseStoredJson(get.Text(0), kOp));
       created_ms = get.Int(1);
     }
   }
@@ -357,7 +346,7 @@ Result<std::optional<StoreRecord>> SqliteDataStore::Remove(std::string_view stor
     remove.Bind(2, key);
     FLOWKIT_ASSIGN_OR_RETURN(bool found, remove.Step());
     if (found) {
-      FLOWKIT_ASSIGN_OR_RETURN(Json value, ParseValue(remove.Text(0), kOp));
+      FLOWKIT_ASSIGN_OR_RETURN(Json value, sqlite::ParseStoredJson(remove.Text(0), kOp));
       removed = StoreRecord{std::string(store_id), std::string(key), std::move(value), remove.Int(1), remove.Int(2)};
     }
     FLOWKIT_RETURN_IF_ERROR(remove.Run());  // RETURNING: the delete completes when stepped to the end
@@ -398,7 +387,7 @@ Status SqliteDataStore::Scan(int64_t store, std::string_view store_id, const sto
   while (true) {
     FLOWKIT_ASSIGN_OR_RETURN(bool row, scan.Step());
     if (!row) return Status::OK();
-    FLOWKIT_ASSIGN_OR_RETURN(Json value, ParseValue(scan.Text(1), operation));
+    FLOWKIT_ASSIGN_OR_RETURN(Json value, sqlite::ParseStoredJson(scan.Text(1), operation));
     StoreRecord record{std::string(store_id), std::string(scan.Text(0)), std::move(value), scan.Int(2), scan.Int(3)};
     FLOWKIT_ASSIGN_OR_RETURN(bool match, query.Matches(record));
     if (match) FLOWKIT_RETURN_IF_ERROR(each(std::move(record)));
@@ -596,7 +585,7 @@ class SqliteDocumentStore final : public DocumentStore {
   std::unique_ptr<Database> database_;
   std::mutex mu_;
   // Guarded by mu_; never shrinks.
-  std::unordered_map<std::string, std::unique_ptr<UserViews>, StringHash, std::equal_to<>> users_;
+  util::StringMap<std::unique_ptr<UserViews>> users_;
 };
 
 }  // namespace
