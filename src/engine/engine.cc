@@ -449,12 +449,11 @@ struct Engine::Impl {
     std::lock_guard<std::mutex> lock(flow.flow_state_mu);
     hop->state.push_back(StateWrite{engine::FlowStateKey(flow.id), flow.flow_state.Dump()});
   }
-  Status JournalFlowRecord(const FlowRuntime& flow, bool running, HopCommit* hop) {
+  void JournalFlowRecord(const FlowRuntime& flow, bool running, HopCommit* hop) {
     Json record = Json::MakeObject({{"document", flow.flow->document()},
                                     {"userId", flow.user_id},
                                     {"stage", running ? "running" : "stopped"}});
     hop->state.push_back(StateWrite{engine::FlowRecordKey(flow.id), record.Dump()});
-    return Status::OK();
   }
   // Commits a finished hop, then lets its outputs move on (Process, journal mode).
   void CommitHop(TaskPtr task, Instance& inst, Deferred fx);
@@ -1254,7 +1253,7 @@ Status Engine::Impl::StartFlow(std::string_view flow_id) {
     JournalOutputs(deferred, &hop);
     for (auto& inst : flow->instances) JournalInstanceState(*flow, *inst, &hop);
     JournalFlowState(*flow, &hop);
-    (void)JournalFlowRecord(*flow, true, &hop);
+    JournalFlowRecord(*flow, true, &hop);
     Status committed = journal->CommitSync(std::move(hop));
     if (!committed.ok()) {
       flow->running.store(false, std::memory_order_release);
@@ -1437,7 +1436,7 @@ Status Engine::Impl::StopFlow(std::string_view flow_id) {
     }
     for (auto& inst : flow->instances) JournalInstanceState(*flow, *inst, &hop);
     JournalFlowState(*flow, &hop);
-    (void)JournalFlowRecord(*flow, false, &hop);
+    JournalFlowRecord(*flow, false, &hop);
     if (recorded.ok()) recorded = journal->CommitSync(std::move(hop));
   }
   std::map<std::string, engine::PendingWebhook, std::less<>> pending;
@@ -1565,7 +1564,7 @@ Result<std::string> Engine::LoadFlow(std::shared_ptr<const Flow> flow, std::stri
   if (impl_->flows.count(rt->id) > 0) return Status::AlreadyExists("flow '" + rt->id + "' is already loaded");
   if (impl_->journal != nullptr) {
     HopCommit hop;
-    (void)impl_->JournalFlowRecord(*rt, false, &hop);
+    impl_->JournalFlowRecord(*rt, false, &hop);
     Status recorded = impl_->journal->CommitSync(std::move(hop));
     if (!recorded.ok()) return recorded.WithPrefix("flow '" + rt->id + "' could not be recorded");
   }
