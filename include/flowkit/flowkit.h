@@ -1,13 +1,20 @@
 // Umbrella header: everything a host or component author needs.
 #pragma once
 
+#include "flowkit/builtins.h"
+#include "flowkit/catalog.h"
 #include "flowkit/clock.h"
+#include "flowkit/component.h"
 #include "flowkit/diagnostics.h"
+#include "flowkit/engine.h"
 #include "flowkit/flow.h"
+#include "flowkit/insights.h"
 #include "flowkit/json.h"
 #include "flowkit/manifest.h"
 #include "flowkit/modifier.h"
 #include "flowkit/registry.h"
+#include "flowkit/runtime.h"
 #include "flowkit/status.h"
+#include "flowkit/storage.h"
 #include "flowkit/transform.h"
 #include "flowkit/version.h"
