@@ -107,8 +107,10 @@ TEST_F(StoreTriggerTest, ChangesByComponentsAndByTheHostReachTheTriggersOfTheirK
   EXPECT_EQ(items[0]["item"]["value"], Json(1));
 
   // The host writes through the engine's documents: same triggers.
+  // (Each change is its own webhook call; waiting in between keeps the order of arrival.)
   DataStore& store = engine->documents().DataStoresOf("u1");
   ASSERT_TRUE(store.Set("s1", "a", Json(2)).ok());
+  ASSERT_TRUE(engine->WaitIdle(100, 10000));
   ASSERT_TRUE(store.Remove("s1", "a").ok());
   ASSERT_TRUE(store.Set("other", "x", Json(1)).ok());  // nobody watches this store
   ASSERT_TRUE(engine->WaitIdle(100, 10000));
