@@ -150,22 +150,28 @@ if ((run_normal)); then
   phase_done
 fi
 
-if ((run_sanitize)); then
-  dir=$build_root/asan
-  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  phase "sanitize: configure ($dir)"
-  # Only the test binary (and the CLI it drives) is built here: examples and benchmarks are off.
-  # -O1 -g: sanitizer reports with usable stacks, and a build that takes half the time of -O3.
-  cmake -S "$repo" -B "$dir" "${cmake_common[@]}" -DFLOWKIT_SANITIZE=ON -DFLOWKIT_TSAN=OFF \
+# sanitizer_build NAME DIR SANITIZE TSAN: configures and builds the test binary with a sanitizer
+# (and the CLI it drives; examples and benchmarks are off). -O1 -g: reports with usable stacks,
+# and a build that takes half the time of -O3.
+sanitizer_build() {
+  local name=$1 dir=$2 sanitize=$3 tsan=$4
+  phase "$name: configure ($dir)"
+  cmake -S "$repo" -B "$dir" "${cmake_common[@]}" -DFLOWKIT_SANITIZE="$sanitize" -DFLOWKIT_TSAN="$tsan" \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
     -DFLOWKIT_BUILD_TESTS=ON -DFLOWKIT_BUILD_EXAMPLES=OFF -DFLOWKIT_BUILD_BENCH=OFF \
     -DFLOWKIT_BUILD_SERVER=OFF -DFLOWKIT_INSTALL=OFF
   phase_done
 
-  phase "sanitize: build flowkit_tests"
+  phase "$name: build flowkit_tests"
   cmake --build "$dir" --parallel "$jobs" --target flowkit_tests
   phase_done
+}
+
+if ((run_sanitize)); then
+  dir=$build_root/asan
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  sanitizer_build sanitize "$dir" ON OFF
 
   phase "sanitize: ctest"
   ctest --test-dir "$dir" --output-on-failure --parallel "$jobs"
@@ -175,16 +181,7 @@ fi
 if ((run_tsan)); then
   dir=$build_root/tsan
   export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
-  phase "tsan: configure ($dir)"
-  cmake -S "$repo" -B "$dir" "${cmake_common[@]}" -DFLOWKIT_SANITIZE=OFF -DFLOWKIT_TSAN=ON \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
-    -DFLOWKIT_BUILD_TESTS=ON -DFLOWKIT_BUILD_EXAMPLES=OFF -DFLOWKIT_BUILD_BENCH=OFF \
-    -DFLOWKIT_BUILD_SERVER=OFF -DFLOWKIT_INSTALL=OFF
-  phase_done
-
-  phase "tsan: build flowkit_tests"
-  cmake --build "$dir" --parallel "$jobs" --target flowkit_tests
-  phase_done
+  sanitizer_build tsan "$dir" OFF ON
 
   # The multi-threaded parts: engine, components run by it, runtime and store adapters. Tests
   # that fork a child (crash tests) are left out: TSan does not support threads after fork.
