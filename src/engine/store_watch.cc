@@ -39,9 +39,9 @@ std::vector<StoreWatcher> StoreWatchTable::Watchers(std::string_view user_id, st
   return {it->second.begin(), it->second.end()};
 }
 
-bool StoreWatchTable::empty() const {
+bool StoreWatchTable::Watched(std::string_view user_id, std::string_view store_id) const {
   std::lock_guard<std::mutex> lock(mu_);
-  return watchers_.empty();
+  return !watchers_.empty() && watchers_.count({std::string(user_id), std::string(store_id)}) > 0;
 }
 
 namespace {
@@ -82,9 +82,7 @@ class WatchedDataStore final : public DataStore {
   Result<int64_t> Count(std::string_view store_id, const Json& query) override { return inner_.Count(store_id, query); }
 
  private:
-  bool Watched(std::string_view store_id) const {
-    return !table_->empty() && !table_->Watchers(user_id_, store_id).empty();
-  }
+  bool Watched(std::string_view store_id) const { return table_->Watched(user_id_, store_id); }
   void Report(std::string_view store_id, const char* type, Json current) {
     (*notify_)(StoreChange{user_id_, std::string(store_id),
                            Json::MakeObject({{"type", type}, {"currentValue", std::move(current)}})});

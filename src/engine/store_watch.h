@@ -35,7 +35,8 @@ class StoreWatchTable {
   // Removes every watch of a flow; returns them as (store id, component id).
   std::vector<std::pair<std::string, std::string>> RemoveFlow(std::string_view flow_id);
   std::vector<StoreWatcher> Watchers(std::string_view user_id, std::string_view store_id) const;
-  bool empty() const;
+  // Whether anyone watches the store (checked on every record write; copies nothing).
+  bool Watched(std::string_view user_id, std::string_view store_id) const;
 
  private:
   mutable std::mutex mu_;
