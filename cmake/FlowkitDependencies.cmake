@@ -28,7 +28,7 @@ flowkit_pkg_dependency(SODIUM libsodium)
 flowkit_pkg_dependency(SQLITE3 sqlite3)
 flowkit_pkg_dependency(LMDB lmdb)
 
-if(FLOWKIT_BUILD_TOOLS)
+if(FLOWKIT_BUILD_TOOLS OR FLOWKIT_BUILD_SERVER)
   find_package(CLI11 CONFIG REQUIRED)
 endif()
 if(FLOWKIT_BUILD_TESTS)
@@ -36,4 +36,12 @@ if(FLOWKIT_BUILD_TESTS)
 endif()
 if(FLOWKIT_BUILD_BENCH)
   find_package(benchmark CONFIG REQUIRED)
+endif()
+
+# The server (flowkitd) and the CLI's remote commands: libuv event loop, llhttp parser (built
+# from the C sources Debian's node-llhttp ships; see Llhttp.cmake), libcurl client.
+if(FLOWKIT_BUILD_SERVER OR FLOWKIT_BUILD_TOOLS)
+  flowkit_pkg_dependency(LIBUV libuv)
+  find_package(CURL REQUIRED)
+  include(Llhttp)
 endif()

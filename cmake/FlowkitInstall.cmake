@@ -33,6 +33,9 @@ install(TARGETS flowkit
 if(TARGET flowkit_cli)
   install(TARGETS flowkit_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT flowkit_runtime)
 endif()
+if(TARGET flowkitd)
+  install(TARGETS flowkitd RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT flowkit_runtime)
+endif()
 
 install(EXPORT flowkitTargets
         NAMESPACE flowkit::
