@@ -31,5 +31,6 @@ Status RegisterStorageComponents(ComponentRegistry& registry);
 Status RegisterCsvComponents(ComponentRegistry& registry);
 Status RegisterTimersComponents(ComponentRegistry& registry);
 Status RegisterTestComponents(ComponentRegistry& registry);
+Status RegisterHttpComponents(ComponentRegistry& registry);
 
 }  // namespace flowkit::components

@@ -1,0 +1,91 @@
+#include "components/http/http.h"
+
+#include <array>
+
+#include "components/builtin_registry.h"
+
+namespace flowkit::components {
+namespace http {
+namespace {
+
+// WebhookTrigger and the legacy Webhook: the request goes out on `out_port`; with
+// immediateResponse (default true) it is answered at once with its own body.
+class WebhookBehaviour final : public Behaviour {
+ public:
+  explicit WebhookBehaviour(std::string_view out_port) : out_port_(out_port) {}
+
+  Status Receive(Context& ctx) override {
+    if (const Message* request = ctx.Input(kWebhookPort)) {
+      const Json& content = request->Content();
+      Json out = Json::MakeObject({{"method", content.Get("method")},
+                                   {"data", content.Get("data")},
+                                   {"query", content.Get("query")},
+                                   {"headers", content.Get("headers")}});
+      FLOWKIT_RETURN_IF_ERROR(ctx.Send(out_port_, out));
+      if (ctx.properties().Get("immediateResponse").AsBool(true)) {
+        FLOWKIT_RETURN_IF_ERROR(ctx.Respond(content.Get("data")));
+      }
+      return Status::OK();
+    }
+    // The legacy component's `response` in-port answers the request of its run.
+    if (const Message* response = ctx.Input("response")) return ctx.Respond(response->Content());
+    return Status::OK();
+  }
+
+ private:
+  std::string_view out_port_;
+};
+
+// Response: {body, statusCode, headers}; headers and (for a JSON content type) body may be
+// JSON text.
+class ResponseBehaviour final : public Behaviour {
+ public:
+  Status Receive(Context& ctx) override {
+    const Message* in = ctx.Input("in");
+    if (in == nullptr) return Status::OK();
+    const Json& content = in->Content();
+    Json headers = content.Get("headers");
+    if (headers.IsString()) {
+      if (headers.StringView().empty()) {
+        headers = Json::MakeObject();
+      } else {
+        Result<Json> parsed = Json::Parse(headers.StringView());
+        if (!parsed.ok() || !parsed->IsObject()) return Status::Cancelled("Unable to parse headers");
+        headers = std::move(*parsed);
+      }
+    } else if (!headers.IsObject()) {
+      headers = Json::MakeObject();
+    }
+    Json body = content.Get("body");
+    // Appmixer checks this exact key spelling.
+    if (headers.Get("Content-type").StringView() == "application/json" && body.IsString()) {
+      Result<Json> parsed = Json::Parse(body.StringView());
+      if (!parsed.ok()) return Status::Cancelled("Unable to parse body");
+      body = std::move(*parsed);
+    }
+    if (body.IsUndefined()) body = Json("");
+    const Json& status = content.Get("statusCode");
+    int code = status.IsNumber() ? static_cast<int>(status.AsDouble()) : 200;
+    if (code < 100 || code > 599) return Status::Cancelled("statusCode must be between 100 and 599");
+    return ctx.Respond(std::move(body), code, std::move(headers));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Behaviour> NewWebhookTrigger() { return std::make_unique<WebhookBehaviour>("request"); }
+std::unique_ptr<Behaviour> NewLegacyWebhook() { return std::make_unique<WebhookBehaviour>("trigger"); }
+std::unique_ptr<Behaviour> NewResponse() { return std::make_unique<ResponseBehaviour>(); }
+
+}  // namespace http
+
+Status RegisterHttpComponents(ComponentRegistry& registry) {
+  const std::array<BuiltinComponent, 3> table = {{
+      {"appmixer.utils.http.WebhookTrigger", http::NewWebhookTrigger, {}},
+      {"appmixer.utils.http.Webhook", http::NewLegacyWebhook, {}},
+      {"appmixer.utils.http.Response", http::NewResponse, {}},
+  }};
+  return RegisterBuiltinTable(registry, table);
+}
+
+}  // namespace flowkit::components
