@@ -46,19 +46,20 @@ Status FlowService::StartLocked(const FlowRecord& record) {
   Diagnostics diagnostics;
   Result<std::shared_ptr<const Flow>> flow = Parse(record, &diagnostics);
   if (!flow.ok()) return diagnostics.has_errors() ? diagnostics.ToStatus() : flow.status();
-  if (stage.ok()) {
-    // A stopped copy may be an older version of the document: load the stored one.
+  auto known = loaded_mtime_.find(record.flow_id);
+  bool current = stage.ok() && known != loaded_mtime_.end() && known->second == record.mtime_ms;
+  if (stage.ok() && !current) {
+    // A stopped copy of an older version of the document: load the stored one.
     if (Status s = engine.UnloadFlow(record.flow_id); !s.ok()) return s;
   }
-  Result<std::string> loaded = engine.LoadFlow(*flow, record.flow_id, record.user_id);
-  if (!loaded.ok()) return loaded.status();
-  if (Status s = engine.StartFlow(record.flow_id); !s.ok()) {
-    (void)engine.UnloadFlow(record.flow_id);
-    return s;
+  if (!current) {
+    Result<std::string> loaded = engine.LoadFlow(*flow, record.flow_id, record.user_id);
+    if (!loaded.ok()) return loaded.status();
+    loaded_mtime_[record.flow_id] = record.mtime_ms;
   }
+  if (Status s = engine.StartFlow(record.flow_id); !s.ok()) return s;
   if (Status s = services_.catalog->flows().SetStage(record.flow_id, "running"); !s.ok()) {
     (void)engine.StopFlow(record.flow_id);
-    (void)engine.UnloadFlow(record.flow_id);
     return s;
   }
   services_.log->Info("flow started", Json::MakeObject({{"flowId", Json(record.flow_id)}, {"userId", Json(record.user_id)}}));
@@ -67,17 +68,20 @@ Status FlowService::StartLocked(const FlowRecord& record) {
 
 Status FlowService::Stop(std::string_view flow_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  return StopLocked(flow_id);
+  return StopLocked(flow_id, false);
 }
 
-Status FlowService::StopLocked(std::string_view flow_id) {
+Status FlowService::StopLocked(std::string_view flow_id, bool unload) {
   Engine& engine = *services_.engine;
   Result<FlowStage> stage = engine.Stage(flow_id);
   if (stage.ok()) {
     if (*stage == FlowStage::kRunning) {
       if (Status s = engine.StopFlow(flow_id); !s.ok()) return s;
     }
-    if (Status s = engine.UnloadFlow(flow_id); !s.ok()) return s;
+    if (unload) {
+      if (Status s = engine.UnloadFlow(flow_id); !s.ok()) return s;
+      if (auto it = loaded_mtime_.find(flow_id); it != loaded_mtime_.end()) loaded_mtime_.erase(it);
+    }
   }
   Status s = services_.catalog->flows().SetStage(flow_id, "stopped");
   if (s.ok()) services_.log->Info("flow stopped", Json::MakeObject({{"flowId", Json(std::string(flow_id))}}));
@@ -86,7 +90,7 @@ Status FlowService::StopLocked(std::string_view flow_id) {
 
 Status FlowService::Delete(std::string_view flow_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (Status s = StopLocked(flow_id); !s.ok() && s.code() != StatusCode::kNotFound) return s;
+  if (Status s = StopLocked(flow_id, true); !s.ok() && s.code() != StatusCode::kNotFound) return s;
   return services_.catalog->flows().Delete(flow_id);
 }
 
@@ -99,11 +103,17 @@ void FlowService::Reconcile() {
     Result<FlowRecord> record = catalog.Get(id);
     if (!record.ok() || record->stage != "running") {
       // Deleted or stopped while the server was down (or stopped before a crash finished it).
-      (void)StopLocked(id);
-      if (!record.ok()) (void)engine.UnloadFlow(id);
+      if (!record.ok()) {
+        if (Result<FlowStage> st = engine.Stage(id); st.ok() && *st == FlowStage::kRunning) (void)engine.StopFlow(id);
+        (void)engine.UnloadFlow(id);
+      } else {
+        (void)StopLocked(id, false);
+        loaded_mtime_[id] = record->mtime_ms;
+      }
       continue;
     }
     loaded.insert(id);
+    loaded_mtime_[id] = record->mtime_ms;
   }
   FlowQuery query;
   query.all_users = true;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -41,10 +42,15 @@ class FlowService {
 
  private:
   Status StartLocked(const FlowRecord& record);
-  Status StopLocked(std::string_view flow_id);
+  // Stops the flow; `unload` also forgets it in the engine (with its dead letters).
+  Status StopLocked(std::string_view flow_id, bool unload);
 
   Services& services_;
   std::mutex mu_;  // one lifecycle change at a time: start/stop are rare and must not interleave
+  // The catalog mtime of the document each flow was loaded from. A stopped flow stays loaded so
+  // its dead letters can still be listed and retried after a restart of the flow; it is
+  // reloaded only when the stored document changed since.
+  std::map<std::string, int64_t, std::less<>> loaded_mtime_;
 };
 
 // The document Flow::FromJson reads, built from a catalog record.

@@ -288,6 +288,8 @@ std::string Server::base_url() const {
 
 Services& Server::services() { return impl_->services; }
 
+const Router& Server::router() const { return impl_->router; }
+
 bool Server::Drain(int64_t timeout_ms) {
   if (impl_->drained) return true;
   impl_->drained = true;

@@ -30,6 +30,7 @@ class Server {
   int port() const;
   std::string base_url() const;  // http://host:port
   Services& services();
+  const class Router& router() const;
 
   // Stops accepting connections, waits up to timeout_ms for requests in flight (webhooks
   // waiting for their answer included), then shuts the engine down: queued work stays durably

@@ -227,7 +227,7 @@ std::string SecretBox::Seal(std::string_view plaintext, std::string_view associa
   return out;
 }
 
-Result<std::string> SecretBox::Open(std::string_view sealed, std::string_view associated) const {
+Result<std::string> SecretBox::Unseal(std::string_view sealed, std::string_view associated) const {
   if (sealed.size() < 1 + kNonceBytes + kTagBytes || static_cast<unsigned char>(sealed[0]) != kSealVersion ||
       key_.size() != kKeyBytes) {
     return Status::Corruption("secret cannot be decrypted");

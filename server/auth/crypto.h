@@ -68,7 +68,7 @@ class SecretBox {
   std::string Seal(std::string_view plaintext, std::string_view associated) const;
   // kCorruption "secret cannot be decrypted" for a wrong key, tampering, other associated data or
   // truncation.
-  Result<std::string> Open(std::string_view sealed, std::string_view associated) const;
+  Result<std::string> Unseal(std::string_view sealed, std::string_view associated) const;
 
  private:
   SecretBox() = default;
