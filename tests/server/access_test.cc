@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "api/router.h"
+#include "http/http_server.h"
 #include "server/test_server.h"
 
 namespace flowkit::server::testing {
@@ -36,6 +37,8 @@ const std::map<std::string, Access>& ExpectedAccess() {
       {"GET /unprocessed-messages", Access::kUser}, {"GET /unprocessed-messages/:id", Access::kUser},
       {"DELETE /unprocessed-messages/:id", Access::kUser}, {"POST /unprocessed-messages/:id", Access::kUser},
       {"GET /logs", Access::kUser}, {"POST /logs", Access::kUser}, {"GET /telemetry", Access::kUser},
+      {"GET /config", Access::kAdmin}, {"GET /config/:key", Access::kAdmin}, {"POST /config", Access::kAdmin},
+      {"DELETE /config/:key", Access::kAdmin},
       {"GET /healthz", Access::kAnonymous}, {"GET /metrics", Access::kAdmin}, {"GET /openapi.json", Access::kAnonymous},
   };
   return kRules;
@@ -284,6 +287,59 @@ TEST(ServerLogs, FiltersPagesAndIsolates) {
   HttpResult telemetry = http.Get("/telemetry", token);
   ASSERT_EQ(telemetry.status, 200);
   EXPECT_EQ(telemetry.json()["runningFlows"]["count"].AsInt(), 1);
+}
+
+}  // namespace
+}  // namespace flowkit::server::testing
+
+namespace flowkit::server::testing {
+namespace {
+
+TEST(ServerSystemWebhooks, ComponentErrorsAndDeadLettersArePosted) {
+  std::mutex mu;
+  std::vector<std::string> received;
+  int failures_left = 1;  // the first delivery answers 503: it must be retried
+  auto receiver = HttpServer::Start(HttpServerOptions{}, [&](HttpRequest&& request, std::shared_ptr<Responder> responder) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (failures_left > 0) {
+      --failures_left;
+      responder->Reply(HttpResponse::Error(503, "unavailable", "try again"));
+      return;
+    }
+    received.push_back(request.path + " " + request.body);
+    responder->Reply(HttpResponse::WithJson(200, Json::MakeObject()));
+  });
+  ASSERT_TRUE(receiver.ok());
+  std::string base = "http://127.0.0.1:" + std::to_string((*receiver)->port());
+  ServerOptions options = MemoryOptions();
+  options.webhook_timeout_ms = 200;
+  TestServer server(options);
+  const TestClient& http = server.client();
+  std::string admin = server.AdminToken();
+  EXPECT_EQ(http.Post("/config", Json::MakeObject({{"key", Json("WEBHOOK_UNPROCESSED_MESSAGE")}, {"value", Json("ftp://x")}}), admin).status, 400);
+  ASSERT_EQ(http.Post("/config", Json::MakeObject({{"key", Json("WEBHOOK_FLOW_COMPONENT_ERROR")}, {"value", Json(base + "/errors")}}), admin).status, 200);
+  ASSERT_EQ(http.Post("/config", Json::MakeObject({{"key", Json("WEBHOOK_UNPROCESSED_MESSAGE")}, {"value", Json(base + "/dead")}}), admin).status, 200);
+  EXPECT_EQ(http.Get("/config/WEBHOOK_UNPROCESSED_MESSAGE", admin).json()["value"].AsString(), base + "/dead");
+  std::string user = server.CreateUser("sys@example.com");
+  EXPECT_EQ(http.Get("/config", user).status, 403);
+  std::string flow = http.Post("/flows", Json::MakeObject({{"flow", FailingFlow()}}), user).json()["flowId"].AsString();
+  ASSERT_EQ(http.Post("/flows/" + flow + "/coordinator", Json::MakeObject({{"command", Json("start")}}), user).status, 200);
+  EXPECT_EQ(http.Post("/flows/" + flow + "/components/hook", Json::MakeObject()).status, 504);
+  bool got_error = false;
+  bool got_dead = false;
+  for (int i = 0; i < 500 && !(got_error && got_dead); ++i) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      for (const std::string& r : received) {
+        got_error = got_error || (r.rfind("/errors ", 0) == 0 && r.find(flow) != std::string::npos);
+        got_dead = got_dead || (r.rfind("/dead ", 0) == 0 && r.find(flow) != std::string::npos);
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(got_error);
+  EXPECT_TRUE(got_dead);
+  (*receiver)->Stop(1000);
 }
 
 }  // namespace
