@@ -4,7 +4,7 @@
 #   bash scripts/test.sh              Release build with -Werror, ctest, examples, and the
 #                                     installed package (cmake --install + examples/consumer)
 #   bash scripts/test.sh --sanitize   the test binary built with ASan + UBSan, and ctest
-#   bash scripts/test.sh --tsan       the engine, runtime and store tests under ThreadSanitizer
+#   bash scripts/test.sh --tsan       the engine, runtime, store and server tests under ThreadSanitizer
 #   bash scripts/test.sh --all        all three (what CI runs)
 #
 # Options: --no-deps (skip scripts/install-deps.sh), --jobs N (default: nproc), --help.
@@ -185,8 +185,8 @@ if ((run_tsan)); then
 
   # The multi-threaded parts: engine, components run by it, runtime and store adapters. Tests
   # that fork a child (crash tests) are left out: TSan does not support threads after fork.
-  phase "tsan: engine, runtime and store tests"
+  phase "tsan: engine, runtime, store and server tests"
   "$dir/tests/flowkit_tests" --gtest_brief=1 \
-    --gtest_filter='EngineTest.*:EngineRuntimeTest.*:Journal.*:Ids.*:ScopeChain.*:Timers*:Controls*:TestComponents*:Storage*:StoreTrigger*:*Conformance*:LmdbRuntime.*:Sqlite*:-*Fork*:*Crash*'
+    --gtest_filter='EngineTest.*:EngineRuntimeTest.*:Journal.*:Ids.*:ScopeChain.*:Timers*:Controls*:TestComponents*:Storage*:StoreTrigger*:*Conformance*:LmdbRuntime.*:Sqlite*:Server*:HttpServer*:-*Fork*:*Crash*:ServerProcess*'
   phase_done
 fi
