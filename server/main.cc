@@ -141,6 +141,13 @@ std::map<std::string, Setting> Settings() {
                         o.open_signup = *v;
                         return Status::OK();
                       }};
+  s["fsync"] = {"fsync the runtime on every group commit (default true; false survives kill -9 but not power loss)",
+                [](ServerOptions& o, const std::string& t) -> Status {
+                  Result<bool> v = ParseBool("fsync", t);
+                  if (!v.ok()) return v.status();
+                  o.runtime_fsync = *v;
+                  return Status::OK();
+                }};
   s["components"] = {"Directory of extra component.json manifests (repeatable; comma-separated in env/config)",
                      [](ServerOptions& o, const std::string& t) {
                        std::stringstream in(t);

@@ -445,6 +445,7 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Logger* log
   if (!memory_queue) {
     LmdbRuntimeOptions runtime_options;
     runtime_options.path = options.data_dir + "/runtime";
+    runtime_options.sync = options.runtime_fsync;
     Result<std::unique_ptr<Runtime>> runtime = NewLmdbRuntime(runtime_options);
     if (!runtime.ok()) return runtime.status();
     engine_options.runtime = std::move(*runtime);

@@ -36,6 +36,9 @@ struct ServerOptions {
   std::string store_uri;  // documents, catalog, insights
   std::string queue_uri;  // the runtime: queue, state, timers
   std::string coord_uri;  // locks, quotas, leases
+  // fsync the embedded runtime on every commit (group commit). false: a process crash (kill -9)
+  // still loses nothing, a machine crash or power loss may lose the newest hops.
+  bool runtime_fsync = true;
   // Public base URL of webhooks; empty = http://<host>:<port>.
   std::string public_url;
 
