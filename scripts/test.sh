@@ -151,7 +151,7 @@ if ((run_normal)); then
 fi
 
 # sanitizer_build NAME DIR SANITIZE TSAN: configures and builds the test binary with a sanitizer
-# (and the CLI it drives; examples and benchmarks are off). -O1 -g: reports with usable stacks,
+# (and the CLI and server it drives; examples and benchmarks are off). -O1 -g: reports with usable stacks,
 # and a build that takes half the time of -O3.
 sanitizer_build() {
   local name=$1 dir=$2 sanitize=$3 tsan=$4
@@ -159,7 +159,7 @@ sanitizer_build() {
   cmake -S "$repo" -B "$dir" "${cmake_common[@]}" -DFLOWKIT_SANITIZE="$sanitize" -DFLOWKIT_TSAN="$tsan" \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
     -DFLOWKIT_BUILD_TESTS=ON -DFLOWKIT_BUILD_EXAMPLES=OFF -DFLOWKIT_BUILD_BENCH=OFF \
-    -DFLOWKIT_BUILD_SERVER=OFF -DFLOWKIT_INSTALL=OFF
+    -DFLOWKIT_INSTALL=OFF
   phase_done
 
   phase "$name: build flowkit_tests"
