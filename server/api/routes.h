@@ -12,6 +12,8 @@ Status AddFlowRoutes(Router& router, Services& services);        // /flows...
 Status AddWebhookRoutes(Router& router, Services& services);     // /flows/:flowId/components/:componentId
 Status AddComponentRoutes(Router& router, Services& services);   // /components, /apps
 Status AddAccountRoutes(Router& router, Services& services);      // /accounts...
+Status AddStoreRoutes(Router& router, Services& services);        // /stores, /store
+Status AddFileRoutes(Router& router, Services& services);         // /files
 Status AddConfigRoutes(Router& router, Services& services);        // /config, /service-config
 Status AddDeadLetterRoutes(Router& router, Services& services);    // /unprocessed-messages
 Status AddInsightsRoutes(Router& router, Services& services);      // /logs, /telemetry

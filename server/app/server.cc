@@ -390,7 +390,7 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Logger* log
   s.system_webhooks = std::make_unique<SystemWebhooks>(s);
   Router& router = impl->router;
   for (auto add : {AddUserRoutes, AddFlowRoutes, AddWebhookRoutes, AddComponentRoutes, AddAccountRoutes,
-                   AddConfigRoutes, AddDeadLetterRoutes, AddInsightsRoutes}) {
+                   AddStoreRoutes, AddFileRoutes, AddConfigRoutes, AddDeadLetterRoutes, AddInsightsRoutes}) {
     if (Status st = add(router, s); !st.ok()) return st;
   }
   if (Status st = impl->AddOperationRoutes(); !st.ok()) return st;

@@ -37,6 +37,13 @@ const std::map<std::string, Access>& ExpectedAccess() {
       {"GET /unprocessed-messages", Access::kUser}, {"GET /unprocessed-messages/:id", Access::kUser},
       {"DELETE /unprocessed-messages/:id", Access::kUser}, {"POST /unprocessed-messages/:id", Access::kUser},
       {"GET /logs", Access::kUser}, {"POST /logs", Access::kUser}, {"GET /telemetry", Access::kUser},
+      {"GET /stores", Access::kUser}, {"GET /stores/:id", Access::kUser}, {"POST /stores", Access::kUser},
+      {"DELETE /stores/:id", Access::kUser}, {"GET /store", Access::kUser}, {"GET /store/count", Access::kUser},
+      {"POST /store/:storeId/:key", Access::kUser}, {"PATCH /store/:storeId/:key", Access::kUser},
+      {"DELETE /store", Access::kUser}, {"GET /store/download/:storeId", Access::kUser},
+      {"POST /files", Access::kUser}, {"GET /files", Access::kUser}, {"GET /files/count", Access::kUser},
+      {"GET /files/metadata/:fileId", Access::kUser}, {"GET /files/:fileId", Access::kUser},
+      {"DELETE /files/:fileId", Access::kUser},
       {"GET /config", Access::kAdmin}, {"GET /config/:key", Access::kAdmin}, {"POST /config", Access::kAdmin},
       {"DELETE /config/:key", Access::kAdmin},
       {"GET /healthz", Access::kAnonymous}, {"GET /metrics", Access::kAdmin}, {"GET /openapi.json", Access::kAnonymous},
@@ -85,6 +92,11 @@ TEST(ServerAccess, EveryRouteDeclaresItsRuleAndEnforcesIt) {
   std::string account = http.Post("/accounts", Json::MakeObject({{"service", Json("acme:crm")},
                                                                   {"token", Json::MakeObject({{"apiKey", Json("k")}})}}), owner)
                             .json()["accountId"].AsString();
+  std::string store = http.Post("/stores", Json::MakeObject({{"name", Json("s")}}), owner).json()["storeId"].AsString();
+  ASSERT_EQ(http.Request("POST", "/store/" + store + "/k", "\"v\"", owner, {"Content-Type: application/json"}).status, 200);
+  std::string file = http.Request("POST", "/files", "content", owner, {"uploader-file-name: a.txt", "Content-Type: text/plain"})
+                         .json()["fileId"].AsString();
+  ASSERT_FALSE(file.empty());
   HttpResult letters = http.Get("/unprocessed-messages", owner);
   ASSERT_EQ(letters.json().size(), 1u) << letters.body;
   std::string letter = letters.json()[0]["messageId"].AsString();
@@ -104,6 +116,10 @@ TEST(ServerAccess, EveryRouteDeclaresItsRuleAndEnforcesIt) {
     if (route->pattern.find("/accounts/:id") == 0) ids["id"] = account;
     if (route->pattern.find("/unprocessed-messages/:id") == 0) ids["id"] = letter;
     if (route->pattern.find("/users/:id") == 0) ids["id"] = owner_id;
+    if (route->pattern.find("/stores/:id") == 0) ids["id"] = store;
+    ids["storeId"] = store;
+    ids["key"] = "k";
+    ids["fileId"] = file;
     std::string path = Fill(route->pattern, ids);
     if (route->access == Access::kAnonymous) continue;
     EXPECT_EQ(http.Request(method, path, "{}", "", {"Content-Type: application/json"}).status, 401) << key << " without token";
@@ -112,7 +128,10 @@ TEST(ServerAccess, EveryRouteDeclaresItsRuleAndEnforcesIt) {
       EXPECT_EQ(http.Request(method, path, "{}", other, {"Content-Type: application/json"}).status, 403) << key << " as user";
       continue;
     }
-    if (route->pattern.find(":id") != std::string::npos && ids["id"] != "") {
+    bool owned_object = (route->pattern.find(":id") != std::string::npos && ids["id"] != "") ||
+                        route->pattern.find(":storeId") != std::string::npos ||
+                        route->pattern.find(":fileId") != std::string::npos;
+    if (owned_object) {
       // Another user: as if the object did not exist (404), or — for a shared-nothing flow
       // action — never a success.
       // (400 only where the body is checked before the lookup, which tells nothing either.)
@@ -130,6 +149,10 @@ TEST(ServerAccess, EveryRouteDeclaresItsRuleAndEnforcesIt) {
   // Lists of another user are empty.
   EXPECT_EQ(http.Get("/flows", other).json().size(), 0u);
   EXPECT_EQ(http.Get("/accounts", other).json().size(), 0u);
+  EXPECT_EQ(http.Get("/stores", other).json().size(), 0u);
+  EXPECT_EQ(http.Get("/files", other).json().size(), 0u);
+  EXPECT_EQ(http.Get("/store?storeId=" + store, owner).json().size(), 1u);
+  EXPECT_EQ(http.Get("/files/" + file, owner).body, "content");
   EXPECT_EQ(http.Get("/unprocessed-messages", other).json().size(), 0u);
 }
 
