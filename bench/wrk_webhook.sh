@@ -5,6 +5,7 @@
 #
 #   bash bench/wrk_webhook.sh [FLOWKITD] [DURATION_S] [CONNECTIONS]
 #
+# FLOWKIT_BENCH_INSIGHTS=errors|none logs less to insights (default: every message).
 # FLOWKIT_BENCH_FSYNC=false runs LMDB without fsync per commit.
 # FLOWKIT_BENCH_QUEUE=memory runs the engine's queue in memory instead of LMDB.
 # Needs wrk and curl (bash scripts/install-deps.sh --bench). Data goes to a temporary directory.
@@ -18,7 +19,8 @@ port=${FLOWKIT_BENCH_PORT:-2377}
 url=http://127.0.0.1:$port
 # FLOWKIT_BENCH_QUEUE=memory: runs the engine without the durable runtime (no fsync per hop batch).
 "$server" --listen 127.0.0.1:$port --data "$data" --log-level warn --rate-limit 0 \
-  ${FLOWKIT_BENCH_QUEUE:+--queue "$FLOWKIT_BENCH_QUEUE:"} ${FLOWKIT_BENCH_FSYNC:+--fsync "$FLOWKIT_BENCH_FSYNC"} >/dev/null &
+  ${FLOWKIT_BENCH_QUEUE:+--queue "$FLOWKIT_BENCH_QUEUE:"} ${FLOWKIT_BENCH_FSYNC:+--fsync "$FLOWKIT_BENCH_FSYNC"} \
+  ${FLOWKIT_BENCH_INSIGHTS:+--insights "$FLOWKIT_BENCH_INSIGHTS"} >/dev/null &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 100); do curl -fsS "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done

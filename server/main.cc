@@ -141,6 +141,14 @@ std::map<std::string, Setting> Settings() {
                         o.open_signup = *v;
                         return Status::OK();
                       }};
+  s["insights"] = {"What the engine logs to insights: all (every message, default) | errors | none",
+                   [](ServerOptions& o, const std::string& t) -> Status {
+                     if (t == "all") o.insights_level = flowkit::InsightsLevel::kAll;
+                     else if (t == "errors") o.insights_level = flowkit::InsightsLevel::kErrors;
+                     else if (t == "none") o.insights_level = flowkit::InsightsLevel::kNone;
+                     else return Status::InvalidArgument("--insights must be all, errors or none");
+                     return Status::OK();
+                   }};
   s["fsync"] = {"fsync the runtime on every group commit (default true; false survives kill -9 but not power loss)",
                 [](ServerOptions& o, const std::string& t) -> Status {
                   Result<bool> v = ParseBool("fsync", t);

@@ -88,6 +88,9 @@ Status Router::Add(Route route) {
     }
   }
   if (!route.handler) return Status::InvalidArgument("route " + route.method + " " + route.pattern + " has no handler");
+  std::vector<std::string> segments;
+  for (std::string_view segment : SplitPath(route.pattern)) segments.emplace_back(segment);
+  segments_.push_back(std::move(segments));
   routes_.push_back(std::make_unique<Route>(std::move(route)));
   return Status::OK();
 }
@@ -96,8 +99,9 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
   Match best;
   std::vector<std::string_view> segments = SplitPath(path);
   int best_score = -1;
-  for (const auto& route : routes_) {
-    std::vector<std::string_view> pattern = SplitPath(route->pattern);
+  for (size_t r = 0; r < routes_.size(); ++r) {
+    const Route* route = routes_[r].get();
+    const std::vector<std::string>& pattern = segments_[r];
     if (pattern.size() != segments.size()) continue;
     int score = 0;
     bool ok = true;
@@ -117,7 +121,7 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
     }
     if (score > best_score) {
       best_score = score;
-      best.route = route.get();
+      best.route = route;
       best.params.clear();
       for (size_t i = 0; i < pattern.size(); ++i) {
         if (!pattern[i].empty() && pattern[i][0] == ':') {

@@ -121,6 +121,7 @@ class Router {
 
  private:
   std::vector<std::unique_ptr<Route>> routes_;
+  std::vector<std::vector<std::string>> segments_;  // routes_[i].pattern split once
 };
 
 // "/flows/:id" → ["flows", ":id"]; trailing slashes ignored.

@@ -438,6 +438,7 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Logger* log
   engine_options.clock = s.clock;
   engine_options.documents = s.documents;
   engine_options.insights = s.insights;
+  engine_options.insights_level = options.insights_level;
   engine_options.webhook_timeout_ms = options.webhook_timeout_ms;
   SystemWebhooks* hooks = s.system_webhooks.get();
   engine_options.on_component_error = [hooks](const Json& event) { hooks->ComponentError(event); };

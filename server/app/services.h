@@ -69,6 +69,8 @@ struct ServerOptions {
   std::vector<std::string> component_dirs;  // extra component.json manifests
   LogSeverity log_level = LogSeverity::kInfo;
   int64_t insights_retention_days = 30;
+  // What the engine logs to insights: every message (Appmixer's default), errors only, or none.
+  InsightsLevel insights_level = InsightsLevel::kAll;
   const Clock* clock = nullptr;  // null = SystemClock()
 };
 

@@ -312,6 +312,25 @@ TEST(ServerLogs, FiltersPagesAndIsolates) {
   EXPECT_EQ(telemetry.json()["runningFlows"]["count"].AsInt(), 1);
 }
 
+TEST(ServerLogs, InsightsNoneLogsNothing) {
+  ServerOptions options = MemoryOptions();
+  options.insights_level = InsightsLevel::kNone;
+  TestServer server(std::move(options));
+  const TestClient& http = server.client();
+  std::string token = server.CreateUser("quiet@example.com");
+  Json flow = *Json::Parse(R"({"hook": {"type": "appmixer.utils.http.WebhookTrigger"}})");
+  std::string id = http.Post("/flows", Json::MakeObject({{"flow", flow}}), token).json()["flowId"].AsString();
+  ASSERT_EQ(http.Post("/flows/" + id + "/coordinator", Json::MakeObject({{"command", Json("start")}}), token).status, 200);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(http.Post("/flows/" + id + "/components/hook", Json::MakeObject({{"n", Json(i)}})).status, 200);
+  }
+  // With the default level these messages show up within milliseconds (FiltersPagesAndIsolates).
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  HttpResult logs = http.Get("/logs?flowId=" + id, token);
+  ASSERT_EQ(logs.status, 200) << logs.body;
+  EXPECT_EQ(logs.json()["total"].AsInt(), 0) << logs.body;
+}
+
 }  // namespace
 }  // namespace flowkit::server::testing
 

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -71,11 +72,16 @@ class RawClient {
   bool connected_ = false;
 };
 
+// Counts /later requests handed to the handler, so a test can wait until one is in flight
+// instead of guessing with a sleep (sanitizer builds are slow to accept and parse).
+std::atomic<int> later_requests{0};
+
 // Echoes method, path and body; answers from another thread when the path says so.
 std::unique_ptr<HttpServer> EchoServer(HttpServerOptions options = {}) {
   auto started = HttpServer::Start(std::move(options), [](HttpRequest&& request, std::shared_ptr<Responder> responder) {
     std::string text = request.method + " " + request.path + " " + request.body;
     if (request.path == "/later") {
+      later_requests.fetch_add(1);
       std::thread([responder, text] {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         responder->Reply(HttpResponse::WithText(200, text));
@@ -171,9 +177,14 @@ TEST(HttpServer, UnansweredRequestsGet500AndStopDrains) {
   RawClient client(server->port());
   client.Send("GET /drop HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_NE(client.ReadResponses(1).find("HTTP/1.1 500"), std::string::npos);
+  int before = later_requests.load();
   RawClient waiting(server->port());
   waiting.Send("GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
-  std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (later_requests.load() == before && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_GT(later_requests.load(), before) << "the server never received /later";
   EXPECT_TRUE(server->Stop(2000));  // waits for /later's answer
   std::string out = waiting.ReadResponses(1);
   EXPECT_NE(out.find("GET /later"), std::string::npos) << out;
