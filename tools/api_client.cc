@@ -27,11 +27,6 @@ void InitCurlOnce() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-std::string Env(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? value : "";
-}
-
 // Creates `dir` and any missing parent, each new one with mode 0700 (the config holds a token).
 Status MakePrivateDirs(const std::filesystem::path& dir) {
   if (dir.empty() || std::filesystem::is_directory(dir)) return Status::OK();
@@ -121,6 +116,21 @@ ApiResult ApiClient::Call(const std::string& method, const std::string& path, co
   return result;
 }
 
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+
+Result<Json> ReadJsonFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot open " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  Result<Json> json = Json::Parse(text.str());
+  if (!json.ok()) return Status::InvalidArgument(path + ": " + json.status().message());
+  return json;
+}
+
 std::string NormalizeUrl(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;
@@ -138,11 +148,8 @@ std::string ConfigPath() {
 }
 
 Result<CliConfig> LoadConfig(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("no config at " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  Result<Json> json = Json::Parse(text.str());
+  Result<Json> json = ReadJsonFile(path);
+  if (!json.ok() && json.status().code() == StatusCode::kNotFound) return json.status();
   if (!json.ok() || !json->IsObject()) return Status::InvalidArgument(path + " is not a JSON object");
   CliConfig config;
   config.url = json->Get("url").AsString();

@@ -43,6 +43,12 @@ class ApiClient {
 // "http://host:1/" → "http://host:1".
 std::string NormalizeUrl(std::string url);
 
+// The value of environment variable `name`, empty when unset.
+std::string Env(const char* name);
+
+// The JSON in file `path`: NotFound "cannot open PATH", InvalidArgument "PATH: <parse error>".
+Result<Json> ReadJsonFile(const std::string& path);
+
 struct CliConfig {
   std::string url;
   std::string token;

@@ -6,11 +6,9 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -24,11 +22,6 @@ constexpr int kApiError = 1;
 constexpr int kUsage = 2;
 constexpr size_t kLogMessageChars = 200;
 constexpr int kFlowPage = 1000;
-
-std::string Env(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? value : "";
-}
 
 // A field for a one-line listing: strings as they are, other values as compact JSON, "-" for none.
 std::string Field(const Json& object, std::string_view key) {
@@ -59,16 +52,6 @@ std::string FirstLine(const Json& err) {
   }
   text = text.substr(0, text.find('\n'));
   return text.empty() ? "-" : text;
-}
-
-Result<Json> ReadJsonFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot open " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  Result<Json> json = Json::Parse(text.str());
-  if (!json.ok()) return Status::InvalidArgument(path + ": " + json.status().message());
-  return json;
 }
 
 // The password without echo when stdin is a terminal; otherwise one line of stdin.
