@@ -2,10 +2,12 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "flowkit/version.h"
+#include "remote.h"
 #include "run.h"
 #include "validate.h"
 
@@ -39,9 +41,17 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   run_cmd->add_option("--user", run.user_id, "User id owning the run's data (default local)");
 
-  CLI11_PARSE(app, argc, argv);
+  std::unique_ptr<flowkit::cli::RemoteCommands> remote = flowkit::cli::AddRemoteCommands(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints help, the version or the usage error
+    return code == 0 ? 0 : 2;
+  }
 
   if (validate_cmd->parsed()) return flowkit::cli::RunValidate(validate, std::cout, std::cerr);
   if (run_cmd->parsed()) return flowkit::cli::RunFlow(run, std::cout, std::cerr);
+  if (int code = 0; remote->Run(std::cout, std::cerr, &code)) return code;
   return 2;
 }
