@@ -3,6 +3,7 @@
 #include <array>
 
 #include "components/builtin_registry.h"
+#include "util/js.h"
 
 namespace flowkit::components {
 namespace http {
@@ -15,6 +16,9 @@ class WebhookBehaviour final : public Behaviour {
   explicit WebhookBehaviour(std::string_view out_port) : out_port_(out_port) {}
 
   Status Receive(Context& ctx) override {
+    // Design time: the designer asks for the inspector, which shows this component's URL.
+    if (js::Truthy(ctx.properties().Get("generateInspector")))
+      return ctx.Send(out_port_, Inspector(ctx));
     if (const Message* request = ctx.Input(kWebhookPort)) {
       const Json& content = request->Content();
       Json out = Json::MakeObject({{"method", content.Get("method")},
@@ -22,7 +26,9 @@ class WebhookBehaviour final : public Behaviour {
                                    {"query", content.Get("query")},
                                    {"headers", content.Get("headers")}});
       FLOWKIT_RETURN_IF_ERROR(ctx.Send(out_port_, out));
-      if (ctx.properties().Get("immediateResponse").AsBool(true)) {
+      // Unset means the schema default (true); a set value counts by JavaScript truthiness.
+      const Json& immediate = ctx.properties().Get("immediateResponse");
+      if (immediate.IsUndefined() || js::Truthy(immediate)) {
         FLOWKIT_RETURN_IF_ERROR(ctx.Respond(content.Get("data")));
       }
       return Status::OK();
@@ -33,6 +39,20 @@ class WebhookBehaviour final : public Behaviour {
   }
 
  private:
+  static Json Inspector(const Context& ctx) {
+    return Json::MakeObject(
+        {{"inputs",
+          Json::MakeObject({{"url", Json::MakeObject({{"label", "Webhook URL"},
+                                                      {"type", "text"},
+                                                      {"readonly", true},
+                                                      {"index", 1},
+                                                      {"defaultValue", ctx.WebhookUrl()}})},
+                            {"immediateResponse", Json::MakeObject({{"type", "toggle"},
+                                                                    {"label", "Immediate response"},
+                                                                    {"index", 2},
+                                                                    {"defaultValue", true}})}})}});
+  }
+
   std::string_view out_port_;
 };
 
@@ -50,7 +70,8 @@ class ResponseBehaviour final : public Behaviour {
         headers = Json::MakeObject();
       } else {
         Result<Json> parsed = Json::Parse(headers.StringView());
-        if (!parsed.ok() || !parsed->IsObject()) return Status::Cancelled("Unable to parse headers");
+        if (!parsed.ok() || !parsed->IsObject())
+          return Status::Cancelled("Unable to parse headers");
         headers = std::move(*parsed);
       }
     } else if (!headers.IsObject()) {
@@ -64,17 +85,23 @@ class ResponseBehaviour final : public Behaviour {
       body = std::move(*parsed);
     }
     if (body.IsUndefined()) body = Json("");
+    // The in-port schema has already made a numeric text ("201") a number.
     const Json& status = content.Get("statusCode");
     int code = status.IsNumber() ? static_cast<int>(status.AsDouble()) : 200;
-    if (code < 100 || code > 599) return Status::Cancelled("statusCode must be between 100 and 599");
+    if (code < 100 || code > 599)
+      return Status::Cancelled("statusCode must be between 100 and 599");
     return ctx.Respond(std::move(body), code, std::move(headers));
   }
 };
 
 }  // namespace
 
-std::unique_ptr<Behaviour> NewWebhookTrigger() { return std::make_unique<WebhookBehaviour>("request"); }
-std::unique_ptr<Behaviour> NewLegacyWebhook() { return std::make_unique<WebhookBehaviour>("trigger"); }
+std::unique_ptr<Behaviour> NewWebhookTrigger() {
+  return std::make_unique<WebhookBehaviour>("request");
+}
+std::unique_ptr<Behaviour> NewLegacyWebhook() {
+  return std::make_unique<WebhookBehaviour>("trigger");
+}
 std::unique_ptr<Behaviour> NewResponse() { return std::make_unique<ResponseBehaviour>(); }
 
 }  // namespace http
