@@ -117,6 +117,8 @@ struct AppmixerFlow {
   const char* path;
   std::vector<std::string> extra_args;
 };
+// Keeps ctest's test names stable (gtest would otherwise print the struct's bytes).
+void PrintTo(const AppmixerFlow& flow, std::ostream* os) { *os << flow.path; }
 
 class AppmixerE2E : public ::testing::TestWithParam<AppmixerFlow> {};
 
