@@ -61,7 +61,9 @@ Json OpenApiDocument(const Router& router, std::string_view server_url) {
                                       {"content", Json::MakeObject({{"application/json",
                                                                      Json::MakeObject({{"schema", Json::MakeObject()}})}})}}));
     }
-    if (route->access != Access::kAnonymous) {
+    if (route->access == Access::kUserOrSecret) {  // a token, or the capability in the query
+      operation.Set("security", Json::MakeArray({Json::MakeObject({{"bearerAuth", Json::MakeArray()}}), Json::MakeObject()}));
+    } else if (route->access != Access::kAnonymous) {
       operation.Set("security", Json::MakeArray({Json::MakeObject({{"bearerAuth", Json::MakeArray()}})}));
     } else {
       operation.Set("security", Json::MakeArray());

@@ -9,6 +9,7 @@ std::string_view AccessName(Access access) {
     case Access::kAnonymous: return "anonymous";
     case Access::kUser: return "user";
     case Access::kAdmin: return "admin";
+    case Access::kUserOrSecret: return "user-or-secret";
   }
   return "unknown";
 }

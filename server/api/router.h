@@ -25,8 +25,12 @@ enum class Access : uint8_t {
   kAnonymous,  // no token needed (webhooks: the URL is the capability; health; sign-in)
   kUser,       // any signed-in user; the handler scopes everything to that user
   kAdmin,      // a signed-in user with the "admin" scope
+  // A signed-in user, or no token and a capability in the request that the handler checks
+  // (people-task links: ?secret=); the handler answers 401 when neither is there. A token that
+  // does not verify is refused as on kUser routes.
+  kUserOrSecret,
 };
-std::string_view AccessName(Access access);  // "anonymous" | "user" | "admin"
+std::string_view AccessName(Access access);  // "anonymous" | "user" | "admin" | "user-or-secret"
 
 // The signed-in caller.
 struct Caller {

@@ -17,6 +17,8 @@ Status AddFileRoutes(Router& router, Services& services);         // /files
 Status AddConfigRoutes(Router& router, Services& services);        // /config, /service-config
 Status AddDeadLetterRoutes(Router& router, Services& services);    // /unprocessed-messages
 Status AddInsightsRoutes(Router& router, Services& services);      // /logs, /telemetry
+Status AddPeopleTaskRoutes(Router& router, Services& services);    // /people-task/...
+Status AddModifierRoutes(Router& router, Services& services);      // /modifiers
 
 // The OpenAPI 3 document describing every route of `router`.
 Json OpenApiDocument(const Router& router, std::string_view server_url);

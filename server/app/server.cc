@@ -180,7 +180,7 @@ void Server::Impl::Handle(HttpRequest&& request, std::shared_ptr<Responder> resp
   }
   const Route* route = match.route;
   std::string token = BearerToken(request);
-  if (route->access != Access::kAnonymous && token.empty()) {
+  if (route->access != Access::kAnonymous && route->access != Access::kUserOrSecret && token.empty()) {
     measured->Reply(HttpResponse::Error(401, "unauthenticated", "this route needs a token: Authorization: Bearer <token>")
                         .SetHeader("WWW-Authenticate", "Bearer"));
     return;
@@ -390,7 +390,8 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Logger* log
   s.system_webhooks = std::make_unique<SystemWebhooks>(s);
   Router& router = impl->router;
   for (auto add : {AddUserRoutes, AddFlowRoutes, AddWebhookRoutes, AddComponentRoutes, AddAccountRoutes,
-                   AddStoreRoutes, AddFileRoutes, AddConfigRoutes, AddDeadLetterRoutes, AddInsightsRoutes}) {
+                   AddStoreRoutes, AddFileRoutes, AddConfigRoutes, AddDeadLetterRoutes, AddInsightsRoutes,
+                   AddPeopleTaskRoutes, AddModifierRoutes}) {
     if (Status st = add(router, s); !st.ok()) return st;
   }
   if (Status st = impl->AddOperationRoutes(); !st.ok()) return st;

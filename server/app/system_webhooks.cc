@@ -14,8 +14,9 @@ namespace flowkit::server {
 namespace {
 
 struct Event {
-  std::string_view key;  // which config key names the receivers
-  std::string body;      // JSON
+  std::string_view key;           // which config key names the receivers; empty = `urls`
+  std::vector<std::string> urls;  // explicit receivers (people-task webhooks)
+  std::string body;               // JSON
   std::string flow_id;
 };
 
@@ -92,9 +93,13 @@ struct SystemWebhooks::Impl {
   }
 
   void Deliver(const Event& event) {
-    Result<Json> value = services.catalog->config().Get(event.key);
-    if (!value.ok() || !value->IsString()) return;  // no receiver configured
-    for (const std::string& url : SplitUrls(value->StringView())) {
+    std::vector<std::string> urls = event.urls;
+    if (!event.key.empty()) {
+      Result<Json> value = services.catalog->config().Get(event.key);
+      if (!value.ok() || !value->IsString()) return;  // no receiver configured
+      urls = SplitUrls(value->StringView());
+    }
+    for (const std::string& url : urls) {
       int64_t delay = options.initial_delay_ms;
       bool delivered = false;
       for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
@@ -152,7 +157,7 @@ SystemWebhooks::~SystemWebhooks() {
 }
 
 void SystemWebhooks::ComponentError(const Json& event) {
-  impl_->Enqueue(Event{kComponentErrorWebhookKey, event.Dump(), event.Get("flowId").AsString()});
+  impl_->Enqueue(Event{kComponentErrorWebhookKey, {}, event.Dump(), event.Get("flowId").AsString()});
 }
 
 void SystemWebhooks::DeadLetterCreated(const DeadLetter& letter) {
@@ -163,7 +168,12 @@ void SystemWebhooks::DeadLetterCreated(const DeadLetter& letter) {
   body.Set("componentId", Json(letter.component_id));
   body.Set("componentType", Json(letter.component_type));
   if (!body.Contains("err")) body.Set("err", Json(letter.error.ToString()));
-  impl_->Enqueue(Event{kDeadLetterWebhookKey, body.Dump(), letter.flow_id});
+  impl_->Enqueue(Event{kDeadLetterWebhookKey, {}, body.Dump(), letter.flow_id});
+}
+
+void SystemWebhooks::PostTo(std::vector<std::string> urls, const Json& body, std::string flow_id) {
+  if (urls.empty()) return;
+  impl_->Enqueue(Event{{}, std::move(urls), body.Dump(), std::move(flow_id)});
 }
 
 SystemWebhookStats SystemWebhooks::Stats() const {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "flowkit/engine.h"
 #include "flowkit/json.h"
@@ -47,6 +48,8 @@ class SystemWebhooks {
   // The dead letter's Appmixer record ({messageId, flowId, componentId, messages, created, err})
   // plus userId. Never blocks.
   void DeadLetterCreated(const DeadLetter& letter);
+  // POSTs `body` to each URL with the same retries (people-task webhooks). Never blocks.
+  void PostTo(std::vector<std::string> urls, const Json& body, std::string flow_id = {});
   SystemWebhookStats Stats() const;
 
   struct Impl;

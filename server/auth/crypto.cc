@@ -113,6 +113,14 @@ std::string JwtSigner::Sign(const Json& claims) const {
   return signing_input + "." + Base64UrlEncode(HmacSha256(key_, signing_input));
 }
 
+std::string JwtSigner::Capability(std::string_view purpose, std::string_view subject) const {
+  std::string message;
+  message.reserve(purpose.size() + subject.size() + 1);
+  message.append(purpose).push_back('\0');
+  message.append(subject);
+  return Base64UrlEncode(HmacSha256(key_, message));
+}
+
 Result<Json> JwtSigner::Verify(std::string_view token, int64_t now_s) const {
   size_t first = token.find('.');
   size_t second = first == std::string_view::npos ? first : token.find('.', first + 1);

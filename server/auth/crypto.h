@@ -43,6 +43,10 @@ class JwtSigner {
   // The claims, after checking the shape, the algorithm, the signature (constant time), `exp`
   // (required, > now_s) and `nbf` (when present, <= now_s). kUnauthenticated naming the problem.
   Result<Json> Verify(std::string_view token, int64_t now_s) const;
+  // A capability token for `purpose` and `subject` (e.g. a people task's approver link):
+  // base64url HMAC-SHA-256 under the same key, domain-separated from tokens by a NUL byte that
+  // no JWT signing input contains. Deterministic, so nothing needs storing.
+  std::string Capability(std::string_view purpose, std::string_view subject) const;
 
  private:
   std::string key_;

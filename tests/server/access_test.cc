@@ -46,6 +46,18 @@ const std::map<std::string, Access>& ExpectedAccess() {
       {"DELETE /files/:fileId", Access::kUser},
       {"GET /config", Access::kAdmin}, {"GET /config/:key", Access::kAdmin}, {"POST /config", Access::kAdmin},
       {"DELETE /config/:key", Access::kAdmin},
+      {"GET /service-config", Access::kAdmin}, {"GET /service-config/:serviceId", Access::kAdmin},
+      {"POST /service-config", Access::kAdmin}, {"PUT /service-config/:serviceId", Access::kAdmin},
+      {"DELETE /service-config/:serviceId", Access::kAdmin},
+      {"GET /people-task/tasks", Access::kUser}, {"GET /people-task/tasks-count", Access::kUser},
+      {"POST /people-task/tasks", Access::kUser}, {"GET /people-task/tasks/:id", Access::kUserOrSecret},
+      {"PUT /people-task/tasks/:id", Access::kUser}, {"DELETE /people-task/tasks/:id", Access::kUser},
+      {"PUT /people-task/tasks/:id/approve", Access::kUserOrSecret},
+      {"PUT /people-task/tasks/:id/reject", Access::kUserOrSecret},
+      {"GET /people-task/webhooks", Access::kUser}, {"POST /people-task/webhooks", Access::kUser},
+      {"DELETE /people-task/webhooks/:id", Access::kUser},
+      {"GET /modifiers", Access::kUser}, {"PUT /modifiers", Access::kAdmin}, {"DELETE /modifiers", Access::kAdmin},
+      {"POST /modifiers/test", Access::kUser},
       {"GET /healthz", Access::kAnonymous}, {"GET /metrics", Access::kAdmin}, {"GET /openapi.json", Access::kAnonymous},
   };
   return kRules;
@@ -97,6 +109,13 @@ TEST(ServerAccess, EveryRouteDeclaresItsRuleAndEnforcesIt) {
   std::string file = http.Request("POST", "/files", "content", owner, {"uploader-file-name: a.txt", "Content-Type: text/plain"})
                          .json()["fileId"].AsString();
   ASSERT_FALSE(file.empty());
+  // A people task nobody here approves, and a task webhook.
+  std::string task = http.Post("/people-task/tasks", Json::MakeObject({{"title", Json("t")}, {"approver", Json("approver@example.com")}}), owner)
+                         .json()["id"].AsString();
+  ASSERT_FALSE(task.empty());
+  std::string task_hook = http.Post("/people-task/webhooks", Json::MakeObject({{"url", Json("http://127.0.0.1:9/x")}}), owner)
+                              .json()["id"].AsString();
+  ASSERT_FALSE(task_hook.empty());
   HttpResult letters = http.Get("/unprocessed-messages", owner);
   ASSERT_EQ(letters.json().size(), 1u) << letters.body;
   std::string letter = letters.json()[0]["messageId"].AsString();
@@ -117,9 +136,12 @@ TEST(ServerAccess, EveryRouteDeclaresItsRuleAndEnforcesIt) {
     if (route->pattern.find("/unprocessed-messages/:id") == 0) ids["id"] = letter;
     if (route->pattern.find("/users/:id") == 0) ids["id"] = owner_id;
     if (route->pattern.find("/stores/:id") == 0) ids["id"] = store;
+    if (route->pattern.find("/people-task/tasks/:id") == 0) ids["id"] = task;
+    if (route->pattern.find("/people-task/webhooks/:id") == 0) ids["id"] = task_hook;
     ids["storeId"] = store;
     ids["key"] = "k";
     ids["fileId"] = file;
+    ids["serviceId"] = "acme:crm";
     std::string path = Fill(route->pattern, ids);
     if (route->access == Access::kAnonymous) continue;
     EXPECT_EQ(http.Request(method, path, "{}", "", {"Content-Type: application/json"}).status, 401) << key << " without token";
@@ -144,6 +166,8 @@ TEST(ServerAccess, EveryRouteDeclaresItsRuleAndEnforcesIt) {
   EXPECT_EQ(http.Get("/flows/" + flow, owner).status, 200);
   EXPECT_EQ(http.Get("/accounts/" + account, owner).status, 200);
   EXPECT_EQ(http.Get("/unprocessed-messages/" + letter, owner).status, 200);
+  EXPECT_EQ(http.Get("/people-task/tasks/" + task, owner).json()["status"].AsString(), "pending");
+  EXPECT_EQ(http.Get("/people-task/webhooks", owner).json().size(), 1u);
   EXPECT_EQ(http.Get("/users", admin).status, 200);
   EXPECT_EQ(http.Get("/metrics", admin).status, 200);
   // Lists of another user are empty.

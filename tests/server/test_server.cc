@@ -6,6 +6,8 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace flowkit::server::testing {
 
@@ -124,6 +126,20 @@ TempDir::TempDir() {
   char* made = mkdtemp(templ.data());
   if (made == nullptr) std::abort();
   path_ = made;
+}
+
+std::vector<std::string> FilesContaining(const std::string& dir, const std::string& needle, size_t* scanned) {
+  std::vector<std::string> out;
+  size_t files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ++files;
+    if (content.find(needle) != std::string::npos) out.push_back(entry.path().string());
+  }
+  if (scanned != nullptr) *scanned = files;
+  return out;
 }
 
 TempDir::~TempDir() {

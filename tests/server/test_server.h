@@ -68,6 +68,10 @@ class TestServer {
   std::string admin_token_;
 };
 
+// The regular files below `dir` whose bytes contain `needle` (secrets-at-rest checks), and how
+// many files were read in `scanned`.
+std::vector<std::string> FilesContaining(const std::string& dir, const std::string& needle, size_t* scanned = nullptr);
+
 // A fresh temporary directory, removed with its contents on destruction.
 class TempDir {
  public:
