@@ -128,10 +128,7 @@ Status AddAccountRoutes(Router& router, Services& services) {
             .summary = "Check the account's credentials → {<accountId>: \"valid\"}", .tag = "accounts",
             .handler = [s](Call& c) { TestAccount(*s, c); }},
   };
-  for (Route& route : routes) {
-    if (Status st = router.Add(std::move(route)); !st.ok()) return st;
-  }
-  return Status::OK();
+  return router.AddAll(std::move(routes));
 }
 
 }  // namespace flowkit::server

@@ -73,10 +73,7 @@ Status AddDeadLetterRoutes(Router& router, Services& services) {
               c.Reply(200, Json::MakeObject());
             }},
   };
-  for (Route& route : routes) {
-    if (Status st = router.Add(std::move(route)); !st.ok()) return st;
-  }
-  return Status::OK();
+  return router.AddAll(std::move(routes));
 }
 
 }  // namespace flowkit::server

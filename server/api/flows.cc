@@ -280,10 +280,7 @@ Status AddFlowRoutes(Router& router, Services& services) {
             .summary = "Copy a flow into a new stopped flow of the caller {prefix?, name?} → {cloneId}", .tag = "flows",
             .handler = [s](Call& c) { Clone(*s, c); }, .json_body = true, .success_status = 201},
   };
-  for (Route& route : routes) {
-    if (Status st = router.Add(std::move(route)); !st.ok()) return st;
-  }
-  return Status::OK();
+  return router.AddAll(std::move(routes));
 }
 
 }  // namespace flowkit::server

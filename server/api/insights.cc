@@ -234,10 +234,7 @@ Status AddInsightsRoutes(Router& router, Services& services) {
             .summary = "{messageCounts, runningFlows, activeConnectors, usedApps} of the caller", .tag = "insights",
             .handler = [s](Call& c) { Telemetry(*s, c); }, .query_params = {"from", "to"}},
   };
-  for (Route& route : routes) {
-    if (Status st = router.Add(std::move(route)); !st.ok()) return st;
-  }
-  return Status::OK();
+  return router.AddAll(std::move(routes));
 }
 
 }  // namespace flowkit::server

@@ -169,10 +169,7 @@ Status AddModifierRoutes(Router& router, Services& services) {
             },
             .json_body = true},
   };
-  for (Route& route : routes) {
-    if (Status st = router.Add(std::move(route)); !st.ok()) return st;
-  }
-  return Status::OK();
+  return router.AddAll(std::move(routes));
 }
 
 }  // namespace flowkit::server

@@ -96,6 +96,13 @@ Status Router::Add(Route route) {
   return Status::OK();
 }
 
+Status Router::AddAll(std::vector<Route> routes) {
+  for (Route& route : routes) {
+    if (Status st = Add(std::move(route)); !st.ok()) return st;
+  }
+  return Status::OK();
+}
+
 Router::Match Router::Find(std::string_view method, std::string_view path) const {
   Match best;
   std::vector<std::string_view> segments = SplitPath(path);

@@ -112,6 +112,8 @@ class Router {
   // Adds a route. Duplicate (method, pattern) pairs are a programming error (aborts in tests
   // through the returned status).
   Status Add(Route route);
+  // Adds each route in order; stops at the first error.
+  Status AddAll(std::vector<Route> routes);
 
   struct Match {
     const Route* route = nullptr;

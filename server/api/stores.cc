@@ -295,10 +295,7 @@ Status AddStoreRoutes(Router& router, Services& services) {
             .summary = "Download a store's records (?format=json|csv)", .tag = "stores",
             .handler = [s](Call& c) { Download(*s, c); }, .query_params = {"format"}},
   };
-  for (Route& route : routes) {
-    if (Status st = router.Add(std::move(route)); !st.ok()) return st;
-  }
-  return Status::OK();
+  return router.AddAll(std::move(routes));
 }
 
 Status AddFileRoutes(Router& router, Services& services) {
@@ -347,10 +344,7 @@ Status AddFileRoutes(Router& router, Services& services) {
               c.Reply(200, Json::MakeObject());
             }},
   };
-  for (Route& route : routes) {
-    if (Status st = router.Add(std::move(route)); !st.ok()) return st;
-  }
-  return Status::OK();
+  return router.AddAll(std::move(routes));
 }
 
 }  // namespace flowkit::server

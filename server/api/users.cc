@@ -226,10 +226,7 @@ Status AddUserRoutes(Router& router, Services& services) {
             .summary = "Delete a user with its flows and accounts", .tag = "users",
             .handler = [s](Call& c) { DeleteUser(*s, c); }},
   };
-  for (Route& route : routes) {
-    if (Status st = router.Add(std::move(route)); !st.ok()) return st;
-  }
-  return Status::OK();
+  return router.AddAll(std::move(routes));
 }
 
 }  // namespace flowkit::server
