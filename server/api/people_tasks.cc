@@ -284,6 +284,16 @@ void Decide(Services& s, TaskWebhooks& hooks, Call& c, std::string_view decision
 
 }  // namespace
 
+Status ForgetPeopleTasksOf(Services& services, std::string_view user_id) {
+  PeopleTaskQuery query;
+  query.viewer = Viewer{std::string(user_id), ""};
+  query.role = PeopleTaskQuery::Role::kOwner;
+  FLOWKIT_ASSIGN_OR_RETURN(std::vector<PeopleTaskRecord> tasks, services.catalog->people_tasks().List(query));
+  for (const PeopleTaskRecord& task : tasks) FLOWKIT_RETURN_IF_ERROR(services.catalog->people_tasks().Delete(user_id, task.id));
+  Status st = services.catalog->config().Delete(TaskWebhooks::Key(user_id));
+  return st.code() == StatusCode::kNotFound ? Status::OK() : st;
+}
+
 Status AddPeopleTaskRoutes(Router& router, Services& services) {
   Services* s = &services;
   auto hooks = std::make_shared<TaskWebhooks>(services);

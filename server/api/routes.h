@@ -20,6 +20,9 @@ Status AddInsightsRoutes(Router& router, Services& services);      // /logs, /te
 Status AddPeopleTaskRoutes(Router& router, Services& services);    // /people-task/...
 Status AddModifierRoutes(Router& router, Services& services);      // /modifiers
 
+// Deletes the people tasks a user owns and its task webhooks (when the user is deleted).
+Status ForgetPeopleTasksOf(Services& services, std::string_view user_id);
+
 // The OpenAPI 3 document describing every route of `router`.
 Json OpenApiDocument(const Router& router, std::string_view server_url);
 

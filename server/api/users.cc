@@ -161,10 +161,26 @@ void DeleteUser(Services& services, Call& call) {
   for (const FlowRecord& flow : *flows) {
     if (Status s = services.flows->Delete(flow.flow_id); !s.ok() && s.code() != StatusCode::kNotFound) return call.Fail(s);
   }
+  // Everything else the user owns goes too; the user record last, so a failure part-way can be
+  // finished by deleting again.
   Result<std::vector<AccountRecord>> accounts = services.catalog->accounts().List(id);
-  if (accounts.ok()) {
-    for (const AccountRecord& account : *accounts) (void)services.catalog->accounts().Delete(id, account.account_id);
+  if (!accounts.ok()) return call.Fail(accounts.status());
+  for (const AccountRecord& account : *accounts) {
+    if (Status s = services.catalog->accounts().Delete(id, account.account_id); !s.ok()) return call.Fail(s);
   }
+  DataStore& stores = services.documents->DataStoresOf(id);
+  Result<std::vector<StoreInfo>> store_list = stores.ListStores();
+  if (!store_list.ok()) return call.Fail(store_list.status());
+  for (const StoreInfo& store : *store_list) {
+    if (Status s = stores.DeleteStore(store.store_id); !s.ok()) return call.Fail(s);
+  }
+  FileStore& files = services.documents->FilesOf(id);
+  Result<std::vector<FileInfo>> file_list = files.List();
+  if (!file_list.ok()) return call.Fail(file_list.status());
+  for (const FileInfo& file : *file_list) {
+    if (Status s = files.Remove(file.file_id); !s.ok()) return call.Fail(s);
+  }
+  if (Status s = ForgetPeopleTasksOf(services, id); !s.ok()) return call.Fail(s);
   if (Status s = services.catalog->users().Delete(id); !s.ok()) return call.Fail(s);
   services.log->Info("user deleted", Json::MakeObject({{"userId", Json(id)}, {"by", Json(call.user().user_id)}}));
   call.Reply(200, Json::MakeObject({{"id", Json(id)}, {"deletedFlows", Json(static_cast<int64_t>(flows->size()))}}));
@@ -223,7 +239,7 @@ Status AddUserRoutes(Router& router, Services& services) {
             .summary = "Update a user {email?, scope?, metadata?, isActive?}", .tag = "users",
             .handler = [s](Call& c) { UpdateUser(*s, c); }, .json_body = true},
       Route{.method = "DELETE", .pattern = "/users/:id", .access = Access::kAdmin,
-            .summary = "Delete a user with its flows and accounts", .tag = "users",
+            .summary = "Delete a user with its flows, accounts, data stores, files and people tasks", .tag = "users",
             .handler = [s](Call& c) { DeleteUser(*s, c); }},
   };
   return router.AddAll(std::move(routes));

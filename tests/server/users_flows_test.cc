@@ -22,6 +22,46 @@ TEST(ServerUsers, FirstUserIsAdminThenSignupIsClosed) {
   EXPECT_EQ(by_admin.json()["user"]["scope"], Json::MakeArray({Json("user")}));
 }
 
+TEST(ServerUsers, DeletingAUserDeletesEverythingItOwns) {
+  TestServer server;
+  const TestClient& http = server.client();
+  std::string admin = server.AdminToken();
+  std::string admin_id = http.Get("/user", admin).json()["id"].AsString();
+  std::string id;
+  std::string token = server.CreateUser("leaving@example.com", &id);
+  std::string keeper = server.CreateUser("staying@example.com");
+  Json flow = *Json::Parse(R"({"hook": {"type": "appmixer.utils.http.WebhookTrigger"}})");
+  std::string flow_id = http.Post("/flows", Json::MakeObject({{"flow", flow}}), token).json()["flowId"].AsString();
+  ASSERT_EQ(http.Post("/flows/" + flow_id + "/coordinator", Json::MakeObject({{"command", Json("start")}}), token).status, 200);
+  ASSERT_EQ(http.Post("/accounts", Json::MakeObject({{"service", Json("acme:crm")}, {"token", Json::MakeObject({{"apiKey", Json("k")}})}}), token).status, 201);
+  std::string store = http.Post("/stores", Json::MakeObject({{"name", Json("s")}}), token).json()["storeId"].AsString();
+  ASSERT_EQ(http.Request("POST", "/store/" + store + "/k", "\"v\"", token, {"Content-Type: application/json"}).status, 200);
+  ASSERT_EQ(http.Request("POST", "/files", "bytes", token, {"uploader-file-name: a.txt"}).status, 201);
+  ASSERT_EQ(http.Post("/people-task/tasks", Json::MakeObject({{"title", Json("t")}, {"approver", Json("staying@example.com")}}), token).status, 200);
+  ASSERT_EQ(http.Post("/people-task/webhooks", Json::MakeObject({{"url", Json("http://127.0.0.1:9/")}}), token).status, 200);
+  std::string kept_flow = http.Post("/flows", Json::MakeObject({{"flow", flow}}), keeper).json()["flowId"].AsString();
+
+  EXPECT_EQ(http.Delete("/users/" + admin_id, admin).status, 409);  // not itself
+  EXPECT_EQ(http.Delete("/users/nobody", admin).status, 404);
+  HttpResult deleted = http.Delete("/users/" + id, admin);
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  EXPECT_EQ(deleted.json()["deletedFlows"].AsInt(), 1);
+
+  EXPECT_EQ(http.Get("/flows", token).status, 401);  // its token is dead at once
+  EXPECT_EQ(http.Post("/flows/" + flow_id + "/components/hook", Json::MakeObject()).status, 404);
+  Services& s = server.services();
+  EXPECT_EQ(s.catalog->flows().Get(flow_id).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(s.catalog->accounts().List(id)->empty());
+  EXPECT_TRUE(s.documents->DataStoresOf(id).ListStores()->empty());
+  EXPECT_TRUE(s.documents->FilesOf(id).List()->empty());
+  PeopleTaskQuery tasks;
+  tasks.viewer = Viewer{id, ""};
+  EXPECT_TRUE(s.catalog->people_tasks().List(tasks)->empty());
+  EXPECT_EQ(s.catalog->config().Get("flowkit:people-task-webhooks:" + id).status().code(), StatusCode::kNotFound);
+  // Nobody else lost anything.
+  EXPECT_EQ(http.Get("/flows/" + kept_flow, keeper).status, 200);
+}
+
 TEST(ServerUsers, SignInAndWrongPassword) {
   TestServer server;
   server.CreateUser("u@example.com");
