@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # flowkit's test command: builds everything and runs every test.
 #
-#   bash scripts/test.sh              Release build with -Werror, ctest, examples, and the
-#                                     installed package (cmake --install + examples/consumer)
+#   bash scripts/test.sh              Release build with -Werror, ctest, examples, README's run
+#                                     command (run-demo.sh, one webhook call), and the installed
+#                                     package (cmake --install + examples/consumer)
 #   bash scripts/test.sh --sanitize   the test binary built with ASan + UBSan, and ctest
 #   bash scripts/test.sh --tsan       the engine, runtime, store and server tests under ThreadSanitizer
 #   bash scripts/test.sh --all        all three (what CI runs)
@@ -135,6 +136,15 @@ if ((run_normal)); then
     echo "--- examples/$name"
     "$dir/examples/$name"
   done
+  phase_done
+
+  phase "README's run command (scripts/run-demo.sh, one webhook call)"
+  # Its own Release build of the CLI and server (tests off) in a temporary root, on a free port.
+  demo_port=$((20000 + RANDOM % 20000))
+  demo_out=$(FLOWKIT_BUILD_ROOT=$tmp/demo-root FLOWKIT_DEMO_EXIT=1 FLOWKIT_DEMO_LISTEN=127.0.0.1:$demo_port \
+    bash "$repo/scripts/run-demo.sh" --no-deps --jobs "$jobs" 2>&1) || { echo "$demo_out"; exit 1; }
+  echo "$demo_out" | tail -n 12
+  grep -q '"greeting":"Hello, ADA!"' <<<"$demo_out" || { echo "run-demo: the webhook did not answer the greeting" >&2; exit 1; }
   phase_done
 
   phase "install + examples/consumer (find_package)"
