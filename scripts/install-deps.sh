@@ -18,7 +18,7 @@ readonly CORE_PACKAGES=(
   build-essential g++ cmake ninja-build pkg-config git
   # libraries
   libuv1-dev node-llhttp libsqlite3-dev liblmdb-dev rapidjson-dev libsodium-dev
-  libcurl4-openssl-dev libfmt-dev libhowardhinnant-date-dev libpcre2-dev libcli11-dev tzdata
+  libcurl4-openssl-dev libfmt-dev libhowardhinnant-date-dev libpcre2-dev libcli11-dev tzdata duktape-dev
   # the demo script talks to flowkitd with curl
   curl
   # tests and benchmarks
