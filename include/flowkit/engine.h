@@ -29,6 +29,7 @@
 #include "flowkit/insights.h"
 #include "flowkit/json.h"
 #include "flowkit/modifier.h"
+#include "flowkit/quota.h"
 #include "flowkit/registry.h"
 #include "flowkit/runtime.h"
 #include "flowkit/status.h"
@@ -87,6 +88,7 @@ struct EngineStats {
   uint64_t errors = 0;             // behaviour calls that failed
   uint64_t retries = 0;
   uint64_t dead_letters = 0;
+  uint64_t quota_waits = 0;        // calls put back to wait for their quota
   uint64_t in_flight = 0;          // queued or running deliveries
   uint64_t timers_pending = 0;
   size_t running_flows = 0;
@@ -126,6 +128,9 @@ struct EngineOptions {
   // on engine threads: hand the event off, do not block.
   std::function<void(const Json& event)> on_component_error;
   std::function<void(const DeadLetter& letter)> on_dead_letter;
+  // Quota managers for manifests' `quota` blocks (quota.h). Null: the built-in appmixer.utils
+  // rules (RegisterBuiltinQuotas); components naming a manager without rules are not limited.
+  std::shared_ptr<const QuotaRegistry> quotas;
 };
 
 class Engine {

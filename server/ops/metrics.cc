@@ -80,6 +80,7 @@ std::string Metrics::Render(const Sources& sources) const {
     Gauge(out, "flowkit_component_errors_total", "Component calls that failed.", "counter", static_cast<double>(e.errors));
     Gauge(out, "flowkit_retries_total", "Deliveries retried after a failure.", "counter", static_cast<double>(e.retries));
     Gauge(out, "flowkit_dead_letters_total", "Messages moved to the dead-letter store.", "counter", static_cast<double>(e.dead_letters));
+    Gauge(out, "flowkit_quota_waits_total", "Component calls put back to wait for their quota.", "counter", static_cast<double>(e.quota_waits));
     Gauge(out, "flowkit_queue_depth", "Deliveries queued or running.", "gauge", static_cast<double>(e.in_flight));
     Gauge(out, "flowkit_timers_pending", "Timers waiting to fire.", "gauge", static_cast<double>(e.timers_pending));
     Gauge(out, "flowkit_running_flows", "Flows running.", "gauge", static_cast<double>(e.running_flows));

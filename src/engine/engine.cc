@@ -25,6 +25,7 @@
 #include "engine/json_state.h"
 #include "engine/store_watch.h"
 #include "engine/locks.h"
+#include "engine/quota_limiter.h"
 #include "util/ids.h"
 #include "util/js.h"
 
@@ -190,6 +191,9 @@ struct Engine::Impl {
   std::map<std::string, Letter, std::less<>> dead;
 
   std::atomic<uint64_t> stat_sent{0}, stat_deliveries{0}, stat_errors{0}, stat_retries{0}, stat_dead{0};
+  std::atomic<uint64_t> stat_quota_waits{0};
+
+  std::unique_ptr<engine::QuotaLimiter> quota;
 
   std::vector<std::thread> workers;
   std::thread timer_thread;
@@ -399,6 +403,13 @@ struct Engine::Impl {
   // A failed delivery: retried later or dead-lettered. `counted`: the delivery holds a count of
   // flow.executing that Fail gives back once done.
   void Fail(TaskPtr task, Instance& inst, const Status& error, bool counted);
+  // Puts a delivery back into the (durable) queue, due at `due_ms`: a retry, or a call waiting
+  // for its quota. `counted`: the task holds an `executing` count of its flow. `rewrite`: the
+  // runtime's copy must be rewritten (its attempt count changed).
+  void Requeue(TaskPtr task, Instance& inst, int64_t due_ms, bool counted, bool rewrite);
+  // Takes the quota units for a call of `inst`; when there are none, requeues the task (or fails
+  // it after maxWait) and returns false — the task is then gone.
+  bool TakeQuota(TaskPtr& task, Instance& inst, engine::QuotaLease* lease);
 
   // --- runtime journal (EngineOptions::runtime; engine/journal.h) -------------------------------
   Runtime* journal = nullptr;
@@ -881,6 +892,28 @@ void Engine::Impl::Process(TaskPtr task) {
     return;
   }
 
+  // Quotas limit receive calls (messages, webhooks, timeouts). A plain delivery takes its units
+  // before its transform runs (so a waiting message is neither transformed nor logged again); a
+  // fire-pattern batch takes them once it is complete.
+  const bool quota_applies = inst.quota_limited && (task->kind == TaskKind::kMessage ||
+                                                    task->kind == TaskKind::kWebhook ||
+                                                    task->kind == TaskKind::kTimeout);
+  struct LeaseGuard {
+    engine::QuotaLimiter* limiter = nullptr;
+    engine::QuotaLease lease;
+    ~LeaseGuard() {
+      if (limiter != nullptr) limiter->Release(lease);
+    }
+  } quota_lease;
+  auto take_quota = [&]() -> bool {
+    executing_guard.flow = nullptr;  // handed on when the task goes back to wait
+    if (!TakeQuota(task, inst, &quota_lease.lease)) return false;
+    executing_guard.flow = &flow;
+    quota_lease.limiter = quota.get();
+    return true;
+  };
+  if (quota_applies && (inst.node->manifest->fire_patterns.empty() || task->batch) && !take_quota()) return;
+
   std::vector<PendingInput> inputs;
   ScopeChain scope = task->scope;
   InvocationKind kind = InvocationKind::kMessage;
@@ -992,6 +1025,8 @@ void Engine::Impl::Process(TaskPtr task) {
       kind = InvocationKind::kTick;
       break;
   }
+
+  if (quota_applies && quota_lease.limiter == nullptr && !take_quota()) return;
 
   // Ticks start a run of their own.
   const std::string correlation_id = task->kind == TaskKind::kTick ? internal::NewUuid4() : task->correlation_id;
@@ -1111,29 +1146,7 @@ void Engine::Impl::Fail(TaskPtr task, Instance& inst, const Status& error, bool 
     const int64_t delay = std::max<int64_t>(0, static_cast<int64_t>(static_cast<double>(base) * (1 + jitter)));
     const int64_t due = clock->NowMillis() + delay;
     task->attempt += 1;
-    HopCommit hop;
-    if (journal != nullptr) {
-      // The retry replaces the delivery under its own key; batch members it carries are done.
-      std::vector<std::string> consumed;
-      ConsumedKeys(*task, &consumed);
-      if (task->key.empty()) task->key = NewWorkKey();
-      for (std::string& k : consumed) {
-        if (k != task->key) hop.acked.push_back(std::move(k));
-      }
-      if (task->batch) {
-        auto members = std::make_shared<std::vector<PendingInput>>(*task->batch);
-        for (PendingInput& in : *members) in.key.clear();
-        task->batch = std::move(members);
-      }
-      hop.enqueued.push_back(QueuedWork{task->key, flow.id, due, engine::EncodeTaskText(*task)});
-    }
-    auto shared_task = std::make_shared<TaskPtr>(std::move(task));
-    commit_then(std::move(hop), [this, shared_task, due, flow_ref, &inst, counted] {
-      Release(inst);
-      Schedule(std::move(*shared_task), due);
-      Finish();
-      if (counted) ExecDone(*flow_ref);
-    });
+    Requeue(std::move(task), inst, due, counted, /*rewrite=*/true);
     return;
   }
   stat_dead.fetch_add(1, std::memory_order_relaxed);
@@ -1178,6 +1191,70 @@ void Engine::Impl::Fail(TaskPtr task, Instance& inst, const Status& error, bool 
     dead.emplace(std::move(id), Letter{std::move(letter), std::move(task)});
   }
   commit_then(std::move(hop), finish);
+}
+
+void Engine::Impl::Requeue(TaskPtr task, Instance& inst, int64_t due_ms, bool counted, bool rewrite) {
+  std::shared_ptr<FlowRuntime> flow_ref = task->flow;
+  HopCommit hop;
+  if (journal != nullptr) {
+    // The delivery is rewritten under its own key with its new due time; batch members it
+    // carries are done. A task already queued under its key alone needs no write: after a
+    // restart it is simply due at once.
+    std::vector<std::string> consumed;
+    ConsumedKeys(*task, &consumed);
+    if (rewrite || task->key.empty() || consumed.size() > 1) {
+      if (task->key.empty()) task->key = NewWorkKey();
+      for (std::string& k : consumed) {
+        if (k != task->key) hop.acked.push_back(std::move(k));
+      }
+      if (task->batch) {
+        auto members = std::make_shared<std::vector<PendingInput>>(*task->batch);
+        for (PendingInput& in : *members) in.key.clear();
+        task->batch = std::move(members);
+      }
+      hop.enqueued.push_back(QueuedWork{task->key, flow_ref->id, due_ms, engine::EncodeTaskText(*task)});
+    }
+  }
+  auto shared_task = std::make_shared<TaskPtr>(std::move(task));
+  auto then = [this, shared_task, due_ms, flow_ref, &inst, counted] {
+    Release(inst);
+    Schedule(std::move(*shared_task), due_ms);
+    Finish();
+    if (counted) ExecDone(*flow_ref);
+  };
+  if (hop.empty()) {
+    then();
+    return;
+  }
+  // A failed commit leaves the delivery queued in the runtime as it was: it is delivered again
+  // after a restart. In memory it goes ahead either way.
+  JournalCommit(std::move(hop), [then = std::move(then)](const Status&) { then(); });
+}
+
+bool Engine::Impl::TakeQuota(TaskPtr& task, Instance& inst, engine::QuotaLease* lease) {
+  const QuotaSpec& spec = *inst.node->manifest->quota;
+  const int64_t now = clock->NowMillis();
+  engine::QuotaDecision decision =
+      quota->Acquire(spec, inst.node->type, task->flow->user_id, task->message_id, now);
+  if (decision.granted) {
+    task->quota_wait_since_ms = 0;
+    *lease = std::move(decision.lease);
+    return true;
+  }
+  if (task->quota_wait_since_ms == 0) task->quota_wait_since_ms = now;
+  // Appmixer's default wait (its quota manager's TTL) when the manifest sets no maxWait.
+  const int64_t max_wait = spec.max_wait_ms.value_or(120000);
+  if (now - task->quota_wait_since_ms >= max_wait || decision.retry_at_ms - task->quota_wait_since_ms > max_wait) {
+    task->quota_wait_since_ms = 0;
+    Fail(std::move(task), inst,
+         Status::ResourceExhausted(decision.reason + "; waited longer than maxWait (" + std::to_string(max_wait) +
+                                   " ms)"),
+         true);
+    return false;
+  }
+  stat_quota_waits.fetch_add(1, std::memory_order_relaxed);
+  Requeue(std::move(task), inst, decision.retry_at_ms, true, /*rewrite=*/false);
+  return false;
 }
 
 Json Engine::Impl::DeadLetterRecord(const Task& task, const Instance& inst, const Status& error) const {
@@ -1514,6 +1591,13 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
       [owner](const engine::StoreChange& change) { owner->NotifyStoreChange(change); });
   size_t workers = options.workers;
   if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
+  std::shared_ptr<const QuotaRegistry> quotas = options.quotas;
+  if (!quotas) {
+    auto builtin = std::make_shared<QuotaRegistry>();
+    FLOWKIT_RETURN_IF_ERROR(RegisterBuiltinQuotas(*builtin));
+    quotas = std::move(builtin);
+  }
+  impl->quota = std::make_unique<engine::QuotaLimiter>(std::move(quotas));
   impl->options = std::move(options);
   impl->journal = impl->options.runtime.get();
   if (impl->journal != nullptr) {
@@ -1552,6 +1636,7 @@ Result<std::shared_ptr<FlowRuntime>> Engine::Impl::MakeFlowRuntime(std::shared_p
     inst->concurrent = inst->type->options.concurrent && node.manifest->fire_patterns.empty();
     inst->config = ConfigFor(node.type);
     inst->webhook_url = options.webhook_base_url + "/flows/" + rt->id + "/components/" + node.id;
+    inst->quota_limited = node.manifest->quota && quota->Limits(*node.manifest->quota);
     rt->instances.push_back(std::move(inst));
   }
   return rt;
@@ -1636,6 +1721,13 @@ Status Engine::SubmitWebhook(std::string_view flow_id, std::string_view componen
   task->correlation_id = internal::NewUuid4();
   task->message_id = internal::NewUuid4();
   task->created_ms = impl_->clock->NowMillis();
+  // Over its quota, the component would keep the caller waiting: answer 202 once it is queued
+  // and let it run when the quota allows (Appmixer does the same).
+  const Instance& target = *flow->instances[task->instance];
+  if (!enqueue_only && target.quota_limited &&
+      impl_->quota->WouldWait(*node->manifest->quota, node->type, flow->user_id, task->created_ms)) {
+    enqueue_only = true;
+  }
   // enqueue_only answers 202 once the request is queued: in memory, or durably in the runtime.
   std::function<void(WebhookResponse)> accepted;
   if (enqueue_only) {
@@ -1782,6 +1874,7 @@ EngineStats Engine::Stats() const {
   s.errors = impl_->stat_errors.load();
   s.retries = impl_->stat_retries.load();
   s.dead_letters = impl_->stat_dead.load();
+  s.quota_waits = impl_->stat_quota_waits.load();
   s.in_flight = static_cast<uint64_t>(std::max<int64_t>(0, impl_->outstanding.load()));
   {
     std::lock_guard<std::mutex> lock(impl_->delayed_mu);

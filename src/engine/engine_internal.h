@@ -40,6 +40,9 @@ struct Task {
   std::string key;  // its key in the runtime journal; empty when not journaled (engine/journal.h)
   int attempt = 1;
   int64_t created_ms = 0;
+  // When it first found its quota exhausted (0: not waiting); not kept by the runtime, so a
+  // restart starts the maxWait count again.
+  int64_t quota_wait_since_ms = 0;
   // Messages gathered by a fire pattern, delivered together; when set, `payload` is unused.
   std::shared_ptr<const std::vector<PendingInput>> batch;
 
@@ -54,6 +57,7 @@ struct Instance {
   bool concurrent = false;
   Json config;  // Context::config()
   std::string webhook_url;
+  bool quota_limited = false;  // its manifest's quota selects rules of a registered manager
 
   // Serialization of calls (non-concurrent instances): one task runs, the rest wait here.
   std::mutex mu;
