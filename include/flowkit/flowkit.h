@@ -12,6 +12,7 @@
 #include "flowkit/json.h"
 #include "flowkit/manifest.h"
 #include "flowkit/modifier.h"
+#include "flowkit/quota.h"
 #include "flowkit/registry.h"
 #include "flowkit/runtime.h"
 #include "flowkit/status.h"
