@@ -160,7 +160,13 @@ TEST_P(AppmixerE2E, RunsUnchangedAndReportsSuccess) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Flows, AppmixerE2E,
-                         ::testing::Values(AppmixerFlow{"src/appmixer/utils/filters/test-flow.json", {}}));
+// test-flow-addrows.json appends rows to two CSV files it expects to exist; any CSV will do.
+const std::string kPeopleCsv = kDir + "/people.csv";
+INSTANTIATE_TEST_SUITE_P(
+    Flows, AppmixerE2E,
+    ::testing::Values(AppmixerFlow{"src/appmixer/utils/filters/test-flow.json", {}},
+                      AppmixerFlow{"src/appmixer/utils/csv/test-flow-addrows.json",
+                                   {"--seed-file", "73e96792-820b-4768-bc44-70e67dd9edbe=" + kPeopleCsv,
+                                    "--seed-file", "ebdaa787-5549-4a31-8643-f7a975af3e7c=" + kPeopleCsv}}));
 
 }  // namespace
