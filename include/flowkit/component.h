@@ -162,6 +162,13 @@ class Context {
   virtual Status SendSignal(Json content) = 0;
   // Stops the running flow once this call returns.
   virtual Status StopFlow() = 0;
+  // Starts a run at a component of another running flow of the same user (Appmixer's
+  // triggerComponent; subflows use it): that component gets a webhook call whose request data is
+  // `data`, and every message of the run carries `correlation_id` (empty: a new one). Applied
+  // when this call succeeds, in the same commit as its messages. kNotFound when the flow is not
+  // this user's, not running, or has no such component.
+  virtual Status TriggerComponent(std::string_view flow_id, std::string_view component_id, Json data,
+                                  std::string_view correlation_id = {}) = 0;
 
   // --- state, timers, locks
   virtual StateScope& state() = 0;       // this component instance's state

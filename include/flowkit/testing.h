@@ -52,6 +52,14 @@ struct HarnessOptions {
   std::string webhook_base_url = "http://localhost:2200";
 };
 
+// A run the component started in another flow (Context::TriggerComponent).
+struct TriggeredRun {
+  std::string flow_id;
+  std::string component_id;
+  Json data;
+  std::string correlation_id;
+};
+
 // One message the component sent.
 struct SentMessage {
   std::string port;
@@ -107,6 +115,8 @@ class ComponentHarness {
   std::vector<SentMessage> SentOn(std::string_view port) const;
   void ClearSent();
   const std::vector<Json>& signals_sent() const;
+  // Runs started with TriggerComponent (the harness accepts any flow and component id).
+  const std::vector<TriggeredRun>& triggered() const;
   const std::vector<Json>& logs() const;
   // Data stores the component watches (Context::WatchStore), as calls left them.
   const std::set<std::string>& watched_stores() const;

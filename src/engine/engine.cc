@@ -126,6 +126,13 @@ struct Outbox {
   std::vector<Timer> timers;
   std::vector<std::string> cleared_timers;
   std::vector<std::shared_ptr<const Json>> signals;
+  struct Trigger {
+    std::shared_ptr<FlowRuntime> flow;
+    size_t instance;
+    std::shared_ptr<const Json> request;
+    std::string correlation_id;
+  };
+  std::vector<Trigger> triggers;
   std::optional<WebhookResponse> response;
   bool stop_flow = false;
   std::vector<std::pair<std::string, bool>> watches;  // store id, watch (true) or unwatch
@@ -600,6 +607,30 @@ class InvocationContext final : public Context {
     return Status::OK();
   }
 
+  Status TriggerComponent(std::string_view flow_id, std::string_view component_id, Json data,
+                          std::string_view correlation_id) override {
+    std::shared_ptr<FlowRuntime> target = engine_.FindFlow(flow_id);
+    // Another user's flow answers like a missing one: its existence is not this user's business.
+    if (!target || target->user_id != flow_.user_id || !target->running.load(std::memory_order_acquire)) {
+      return Status::NotFound("flow '" + std::string(flow_id) + "' is not a running flow of this user");
+    }
+    const FlowNode* node = target->flow->FindNode(component_id);
+    if (node == nullptr) {
+      return Status::NotFound("flow '" + std::string(flow_id) + "' has no component '" + std::string(component_id) +
+                              "'");
+    }
+    const size_t instance = target->IndexOf(node);
+    auto request = std::make_shared<const Json>(Json::MakeObject({{"method", "POST"},
+                                                                  {"hostname", ""},
+                                                                  {"headers", Json::MakeObject()},
+                                                                  {"query", Json::MakeObject()},
+                                                                  {"data", std::move(data)}}));
+    out_.triggers.push_back(Outbox::Trigger{std::move(target), instance, std::move(request),
+                                            correlation_id.empty() ? internal::NewUuid4()
+                                                                   : std::string(correlation_id)});
+    return Status::OK();
+  }
+
   Status WatchStore(std::string_view store_id) override {
     if (store_id.empty()) return Status::InvalidArgument("WatchStore: storeId is required");
     out_.watches.emplace_back(std::string(store_id), true);
@@ -832,6 +863,18 @@ void Engine::Impl::Commit(const std::shared_ptr<FlowRuntime>& flow_ref, Instance
       task->created_ms = now;
       dispatch(std::move(task));
     }
+  }
+  for (Outbox::Trigger& trigger : out.triggers) {
+    auto task = std::make_unique<Task>();
+    task->kind = TaskKind::kWebhook;
+    task->epoch = trigger.flow->epoch.load(std::memory_order_acquire);
+    task->flow = std::move(trigger.flow);
+    task->instance = trigger.instance;
+    task->payload = std::move(trigger.request);
+    task->correlation_id = std::move(trigger.correlation_id);
+    task->message_id = internal::NewUuid4();
+    task->created_ms = now;
+    dispatch(std::move(task));
   }
   if (out.response) {
     PendingWebhook pending;

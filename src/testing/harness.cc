@@ -130,6 +130,7 @@ struct HarnessCore {
 
   std::vector<SentMessage> sent;
   std::vector<Json> signals_sent;
+  std::vector<TriggeredRun> triggered;
   std::vector<Json> logs;
   std::set<std::string> watched_stores;
   std::optional<WebhookResponse> last_response;
@@ -203,6 +204,16 @@ class HarnessContext final : public Context {
     if (enqueue_only) url += "?enqueueOnly=true";
     return url;
   }
+  Status TriggerComponent(std::string_view flow_id, std::string_view component_id, Json data,
+                          std::string_view correlation_id) override {
+    if (flow_id.empty() || component_id.empty()) {
+      return Status::InvalidArgument("TriggerComponent needs a flow id and a component id");
+    }
+    triggered_.push_back(TriggeredRun{std::string(flow_id), std::string(component_id), std::move(data),
+                                      correlation_id.empty() ? Context::NewId() : std::string(correlation_id)});
+    return Status::OK();
+  }
+
   Status SendSignal(Json content) override {
     signals_.push_back(std::move(content));
     return Status::OK();
@@ -283,6 +294,7 @@ class HarnessContext final : public Context {
     state_.CommitTo(&h_.options.state);
     for (SentMessage& message : sent_) h_.sent.push_back(std::move(message));
     for (Json& signal : signals_) h_.signals_sent.push_back(std::move(signal));
+    for (TriggeredRun& run : triggered_) h_.triggered.push_back(std::move(run));
     for (const std::string& id : cleared_timers_) {
       std::erase_if(h_.timers, [&](const Timer& t) { return t.id == id; });
     }
@@ -307,6 +319,7 @@ class HarnessContext final : public Context {
   internal::LockedState flow_state_;
   std::vector<SentMessage> sent_;
   std::vector<Json> signals_;
+  std::vector<TriggeredRun> triggered_;
   std::vector<Timer> new_timers_;
   std::vector<std::string> cleared_timers_;
 };
@@ -469,6 +482,7 @@ std::vector<SentMessage> ComponentHarness::SentOn(std::string_view port) const {
 
 void ComponentHarness::ClearSent() { impl_->sent.clear(); }
 const std::vector<Json>& ComponentHarness::signals_sent() const { return impl_->signals_sent; }
+const std::vector<TriggeredRun>& ComponentHarness::triggered() const { return impl_->triggered; }
 const std::vector<Json>& ComponentHarness::logs() const { return impl_->logs; }
 const std::set<std::string>& ComponentHarness::watched_stores() const { return impl_->watched_stores; }
 const std::optional<WebhookResponse>& ComponentHarness::last_response() const {

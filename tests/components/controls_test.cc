@@ -708,6 +708,10 @@ class FixedIdContext final : public Context {
   }
   Status SendSignal(Json content) override { return base_.SendSignal(std::move(content)); }
   Status StopFlow() override { return base_.StopFlow(); }
+  Status TriggerComponent(std::string_view flow_id, std::string_view component_id, Json data,
+                          std::string_view correlation_id) override {
+    return base_.TriggerComponent(flow_id, component_id, std::move(data), correlation_id);
+  }
   StateScope& state() override { return base_.state(); }
   StateScope& flow_state() override { return base_.flow_state(); }
   Result<std::string> SetTimeout(Json content, int64_t delay_ms) override {

@@ -1,0 +1,158 @@
+// appmixer.utils.subflows.*: one flow calls another and continues with what it returns
+// (appmixer-utils.md §2.6), natively: no plugin routes, no HTTP round trips.
+//
+//   caller: ... → CallFlow ─┐                          ┌─→ CallFlow's out → ...
+//                           └─ TriggerComponent ─┐      │
+//   callee:                 OnFlowCall → ... → FlowCallOutput ─ TriggerComponent (back)
+//
+// CallFlow starts the callee's run with a correlation id that names the caller (flow, component,
+// run); every message of that run carries it, so FlowCallOutput knows where to send its fields:
+// back to the CallFlow as a webhook call in the caller's own run. Both hand-offs are committed
+// with the hop that makes them, so a crash neither loses nor doubles a call.
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "components/builtin_registry.h"
+#include "flowkit/component.h"
+
+namespace flowkit::components {
+namespace subflows {
+namespace {
+
+constexpr std::string_view kCallerPrefix = "subflow-";
+
+struct Caller {
+  std::string flow_id;
+  std::string component_id;
+  std::string correlation_id;
+};
+
+// The caller, as a correlation id: a prefix and the hex of {flowId, componentId, correlationId}
+// (hex keeps it a plain token whatever the ids hold).
+std::string EncodeCaller(const Context& ctx) {
+  const std::string json = Json::MakeObject({{"flowId", ctx.flow_id()},
+                                             {"componentId", ctx.component_id()},
+                                             {"correlationId", ctx.correlation_id()}})
+                               .Dump();
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(kCallerPrefix);
+  out.reserve(out.size() + json.size() * 2);
+  for (unsigned char c : json) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 0xf]);
+  }
+  return out;
+}
+
+std::optional<Caller> DecodeCaller(std::string_view correlation_id) {
+  if (correlation_id.substr(0, kCallerPrefix.size()) != kCallerPrefix) return std::nullopt;
+  std::string_view hex = correlation_id.substr(kCallerPrefix.size());
+  if (hex.size() % 2 != 0) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::string json;
+  json.reserve(hex.size() / 2);
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = nibble(hex[i]);
+    const int lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    json.push_back(static_cast<char>(hi << 4 | lo));
+  }
+  Result<Json> parsed = Json::Parse(json);
+  if (!parsed.ok() || !parsed->IsObject()) return std::nullopt;
+  Caller caller{(*parsed)["flowId"].AsString(), (*parsed)["componentId"].AsString(),
+                (*parsed)["correlationId"].AsString()};
+  if (caller.flow_id.empty() || caller.component_id.empty()) return std::nullopt;
+  return caller;
+}
+
+// [{name, value, ...}] → {name: value}; later names win, entries without a name are skipped.
+Json FieldsToObject(const Json& fields) {
+  Json out = Json::MakeObject();
+  if (!fields.IsArray()) return out;
+  for (const Json& field : fields.array()) {
+    const Json& name = field["name"];
+    if (!name.IsString() || name.StringView().empty()) continue;
+    out.Set(name.StringView(), field["value"]);
+  }
+  return out;
+}
+
+class CallFlow final : public Behaviour {
+ public:
+  Status Receive(Context& ctx) override {
+    if (ctx.kind() == InvocationKind::kWebhook) {
+      // The callee's FlowCallOutput answered: continue this run with its fields.
+      const Json& data = ctx.Input(kWebhookPort)->Content()["data"];
+      return ctx.Send("out", Json::MakeObject({{"output", FieldsToObject(data)}}));
+    }
+    const Json& in = ctx.Input("in")->Content();
+    const Json& flow_id = in["flowId"];
+    const Json& component_id = in["componentId"];
+    if (!flow_id.IsString() || flow_id.StringView().empty() || !component_id.IsString() ||
+        component_id.StringView().empty()) {
+      return Status::InvalidArgument("Call Flow needs 'flowId' and 'componentId' (the called flow's 'On Flow Call')");
+    }
+    Json payload = Json::MakeObject();
+    for (const JsonMember& member : in.object()) {
+      if (member.key != "flowId" && member.key != "componentId") payload.Set(member.key, member.value);
+    }
+    return ctx.TriggerComponent(flow_id.StringView(), component_id.StringView(), std::move(payload),
+                                EncodeCaller(ctx));
+  }
+};
+
+class OnFlowCall final : public Behaviour {
+ public:
+  Status Receive(Context& ctx) override {
+    if (ctx.kind() != InvocationKind::kWebhook) return Status::OK();
+    Json out = Json::MakeObject({{"input", ctx.Input(kWebhookPort)->Content()["data"]}});
+    if (std::optional<Caller> caller = DecodeCaller(ctx.correlation_id())) out.Set("callerId", caller->flow_id);
+    return ctx.Send("out", std::move(out));
+  }
+};
+
+class FlowCallOutput final : public Behaviour {
+ public:
+  Status Receive(Context& ctx) override {
+    const Json& output = ctx.Input("in")->Content()["output"];
+    // The inspector's expression gives {ADD: [{name, value, type}]}; a plain object is taken as
+    // name → value.
+    Json fields = Json::MakeArray();
+    if (output["ADD"].IsArray()) {
+      fields = output["ADD"];
+    } else if (output.IsObject()) {
+      for (const JsonMember& member : output.object()) {
+        fields.Push(Json::MakeObject({{"name", member.key}, {"value", member.value}}));
+      }
+    }
+    if (std::optional<Caller> caller = DecodeCaller(ctx.correlation_id())) {
+      Status sent = ctx.TriggerComponent(caller->flow_id, caller->component_id, fields, caller->correlation_id);
+      if (!sent.ok()) {
+        // The caller stopped meanwhile: nobody waits for the answer; this flow goes on.
+        ctx.Log(Json::MakeObject({{"message", "the calling flow did not take the output: " + sent.message()}}),
+                LogLevel::kWarning);
+      }
+    }
+    return ctx.Send("out", Json::MakeObject({{"output", FieldsToObject(fields)}}));
+  }
+};
+
+}  // namespace
+}  // namespace subflows
+
+Status RegisterSubflowsComponents(ComponentRegistry& registry) {
+  const std::array<BuiltinComponent, 3> table = {{
+      {"appmixer.utils.subflows.CallFlow", [] { return std::make_unique<subflows::CallFlow>(); }, {}},
+      {"appmixer.utils.subflows.OnFlowCall", [] { return std::make_unique<subflows::OnFlowCall>(); }, {}},
+      {"appmixer.utils.subflows.FlowCallOutput", [] { return std::make_unique<subflows::FlowCallOutput>(); }, {}},
+  }};
+  return RegisterBuiltinTable(registry, table);
+}
+
+}  // namespace flowkit::components
