@@ -230,6 +230,55 @@ TEST(StorageComponents, ListStoresSendsTheArray) {
             Parse(R"([{"storeId": "s1", "name": "scores"}, {"storeId": "s2", "name": "other"}])"));
 }
 
+TEST(StorageComponents, SaveToFileWritesFlattenedCsvPlainCsvOrJson) {
+  auto h = Harness("appmixer.utils.storage.SaveToFile");
+  ASSERT_TRUE(h->stores().Set("s1", "cara", Json(R"({"city":"Brno","tags":["a","b"],"score":{"best":9}})")).ok());
+  ASSERT_TRUE(h->stores().Set("s1", "dan", Json::MakeObject({{"city", "Olomouc \"Old\" Town"}})).ok());
+
+  // Flattened CSV: JSON values opened up into columns (sampled from the first records).
+  ASSERT_TRUE(h->Receive("in", Parse(R"({"storeId":"s1","fileName":"scores.csv","fileType":"csv",
+                                         "flattenValue":true,"sortBy":"key"})")).ok());
+  ASSERT_EQ(h->SentOn("out").size(), 1u);
+  const Json out = h->SentOn("out")[0].content;
+  EXPECT_EQ(out["nRecords"], Json(4));
+  Result<FileInfo> info = h->files().Info(out["fileId"].AsString());
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->filename, "scores.csv");
+  EXPECT_EQ(info->content_type, "text/csv");
+  EXPECT_EQ(*h->files().Read(info->file_id),
+            "\"key\",\"value\",\"value.city\",\"value.tags\",\"value.score.best\"\n"
+            "\"abby\",\"ten\",,,\n"
+            "\"cara\",,\"Brno\",\"[\"\"a\"\",\"\"b\"\"]\",9\n"
+            "\"dan\",,\"Olomouc \"\"Old\"\" Town\",,\n"
+            "\"jiri\",43,,,");
+
+  // Plain CSV: key and value columns, the value as JSON text when it is not a scalar.
+  h->ClearSent();
+  ASSERT_TRUE(h->Receive("in", Parse(R"({"storeId":"s1","fileType":"csv","flattenValue":false,"sortBy":"key"})")).ok());
+  const Json plain = h->SentOn("out")[0].content;
+  Result<FileInfo> plain_info = h->files().Info(plain["fileId"].AsString());
+  ASSERT_TRUE(plain_info.ok());
+  EXPECT_EQ(plain_info->filename, "new File") << "Appmixer's default name";
+  EXPECT_EQ(*h->files().Read(plain_info->file_id),
+            "\"key\",\"value\"\n\"abby\",\"ten\"\n"
+            "\"cara\",\"{\"\"city\"\":\"\"Brno\"\",\"\"tags\"\":[\"\"a\"\",\"\"b\"\"],\"\"score\"\":{\"\"best\"\":9}}\"\n"
+            "\"dan\",\"{\"\"city\"\":\"\"Olomouc \\\"\"Old\\\"\" Town\"\"}\"\n"
+            "\"jiri\",43");
+
+  // JSON: the records themselves.
+  h->ClearSent();
+  ASSERT_TRUE(h->Receive("in", Parse(R"({"storeId":"s1","fileName":"all.json","sortBy":"key"})")).ok());
+  const Json json_out = h->SentOn("out")[0].content;
+  Result<FileInfo> json_info = h->files().Info(json_out["fileId"].AsString());
+  ASSERT_TRUE(json_info.ok());
+  EXPECT_EQ(json_info->content_type, "application/json");
+  Json saved = Parse(*h->files().Read(json_info->file_id));
+  ASSERT_EQ(saved.size(), 4u);
+  EXPECT_EQ(saved.At(3), Record("jiri", Json(43)));
+
+  EXPECT_EQ(h->Receive("in", Parse(R"({"fileType":"csv"})")).code(), StatusCode::kInvalidArgument);
+}
+
 TEST(StorageComponents, StoreTracksItemsInState) {
   Result<std::unique_ptr<ComponentHarness>> created = ComponentHarness::Create(Registry(), "appmixer.utils.storage.Store");
   ASSERT_TRUE(created.ok()) << created.status().ToString();

@@ -21,6 +21,7 @@ Status RegisterStorageComponents(ComponentRegistry& registry) {
       {"appmixer.utils.storage.CreateStore", storage::NewCreateStore, kConcurrent},
       {"appmixer.utils.storage.ListStores", storage::NewListStores, kConcurrent},
       {"appmixer.utils.storage.Store", storage::NewStore, {}},
+      {"appmixer.utils.storage.SaveToFile", storage::NewSaveToFile, kConcurrent},
       {"appmixer.utils.storage.OnItemAdded", storage::NewOnItemAdded, kConcurrent},
       {"appmixer.utils.storage.OnItemUpdated", storage::NewOnItemUpdated, kConcurrent},
       {"appmixer.utils.storage.OnItemRemoved", storage::NewOnItemRemoved, kConcurrent},

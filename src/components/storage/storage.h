@@ -22,6 +22,9 @@ std::unique_ptr<Behaviour> NewCreateStore();
 std::unique_ptr<Behaviour> NewListStores();
 std::unique_ptr<Behaviour> NewStore();
 
+// save_to_file.cc: a store's records into a new CSV or JSON file.
+std::unique_ptr<Behaviour> NewSaveToFile();
+
 // triggers.cc: changes of a watched data store.
 std::unique_ptr<Behaviour> NewOnItemAdded();
 std::unique_ptr<Behaviour> NewOnItemUpdated();
