@@ -73,6 +73,7 @@ TEST(ControlsRegistry, RegistersEveryTypeWithItsPortsAndConcurrency) {
       {"Each", {"in"}, {"item", "done"}, false},
       {"JoinEach", {"in", "count"}, {"out", "timeout"}, false},
       {"Counter", {"item", "reset"}, {"count"}, false},
+      {"Digest", {"in"}, {"out"}, false},
   };
   EXPECT_EQ(Registry().size(), expected.size());
   for (const Expected& e : expected) {

@@ -5,7 +5,7 @@
 namespace flowkit::components {
 
 Status RegisterControlsComponents(ComponentRegistry& registry) {
-  // Stateless types may run concurrently; Counter, Each and JoinEach keep per-instance state
+  // Stateless types may run concurrently; Counter, Each, JoinEach and Digest keep per-instance state
   // whose updates must count each message once, so their calls stay serialized.
   constexpr ComponentOptions kConcurrent{.concurrent = true};
   const BuiltinComponent table[] = {
@@ -18,6 +18,7 @@ Status RegisterControlsComponents(ComponentRegistry& registry) {
       {"appmixer.utils.controls.Each", controls::NewEach, {}},
       {"appmixer.utils.controls.JoinEach", controls::NewJoinEach, {}},
       {"appmixer.utils.controls.Counter", controls::NewCounter, {}},
+      {"appmixer.utils.controls.Digest", controls::NewDigest, {}},
   };
   return RegisterBuiltinTable(registry, table);
 }

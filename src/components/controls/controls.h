@@ -16,5 +16,6 @@ std::unique_ptr<Behaviour> NewJoinEach();
 std::unique_ptr<Behaviour> NewCounter();
 std::unique_ptr<Behaviour> NewSetVariable();
 std::unique_ptr<Behaviour> NewStopFlow();
+std::unique_ptr<Behaviour> NewDigest();
 
 }  // namespace flowkit::components::controls

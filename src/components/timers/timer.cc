@@ -1,5 +1,5 @@
 // appmixer.utils.timers.Timer: sends {now} when the flow starts, then {lastTick, now, elapsed}
-// every `interval` minutes. Each tick re-arms the next timer; the state machine below keeps a
+// every `interval` minutes. Each tick re-arms the next timer through FireOnce, which keeps a
 // redelivered tick (after a crash) from emitting twice or arming two timers.
 #include <cmath>
 #include <string>
@@ -33,22 +33,8 @@ class Timer final : public Behaviour {
     const Message* timeout = ctx.Input(kTimeoutPort);
     if (timeout == nullptr) return Status::OK();
     FLOWKIT_ASSIGN_OR_RETURN(int64_t interval_ms, IntervalMs(ctx));
-    FLOWKIT_ASSIGN_OR_RETURN(auto lock, ctx.Lock(ctx.component_id()));
-    FLOWKIT_ASSIGN_OR_RETURN(Json state, ctx.state().Load());
-
-    // Once a follow-up timer is recorded, only that one may tick: an older timer redelivered
-    // after a crash (armed again before its id was saved) is a duplicate.
-    const Json& current_id = state.Get("timeoutId");
-    if (js::Truthy(current_id) && current_id.StringView() != timeout->timeout_id)
-      return Status::OK();
-
     const int64_t now = ctx.clock().NowMillis();
-    const std::string phase = state.Get("state").IsString() ? state.Get("state").AsString() : "";
-    // Fall-through phases: a tick interrupted after sending resumes at arming the next timer.
-    if (phase.empty() || phase == "timeoutSet") {
-      FLOWKIT_RETURN_IF_ERROR(ctx.state().Set("state", "sendingJson"));
-    }
-    if (phase.empty() || phase == "timeoutSet" || phase == "sendingJson") {
+    auto send = [&]() -> Status {
       const double last_tick = js::ToNumber(timeout->Content().Get("lastTick"));
       Json tick = Json::MakeObject();
       if (std::isnan(last_tick)) {
@@ -62,12 +48,10 @@ class Timer final : public Behaviour {
         tick.Set("now", js::FormatIso(now));
         tick.Set("elapsed", now - last);
       }
-      FLOWKIT_RETURN_IF_ERROR(ctx.Send("out", std::move(tick)));
-      FLOWKIT_RETURN_IF_ERROR(ctx.state().Set("state", "JsonSent"));
-    }
-    FLOWKIT_ASSIGN_OR_RETURN(std::string next_id,
-                             ctx.SetTimeout(Json::MakeObject({{"lastTick", now}}), interval_ms));
-    return ctx.state().Save(Json::MakeObject({{"state", "timeoutSet"}, {"timeoutId", next_id}}));
+      return ctx.Send("out", std::move(tick));
+    };
+    auto arm = [&]() { return ctx.SetTimeout(Json::MakeObject({{"lastTick", now}}), interval_ms); };
+    return FireOnce(ctx, timeout, send, arm);
   }
 };
 

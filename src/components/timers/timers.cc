@@ -7,9 +7,11 @@
 namespace flowkit::components {
 
 Status RegisterTimersComponents(ComponentRegistry& registry) {
-  const std::array<BuiltinComponent, 2> table = {{
+  const std::array<BuiltinComponent, 4> table = {{
       {"appmixer.utils.timers.Wait", timers::NewWait, {}},
       {"appmixer.utils.timers.Timer", timers::NewTimer, {}},
+      {"appmixer.utils.timers.Scheduler", timers::NewScheduler, {}},
+      {"appmixer.utils.timers.SchedulerTrigger", timers::NewSchedulerTrigger, {}},
   }};
   return RegisterBuiltinTable(registry, table);
 }
