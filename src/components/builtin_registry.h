@@ -32,5 +32,6 @@ Status RegisterCsvComponents(ComponentRegistry& registry);
 Status RegisterTimersComponents(ComponentRegistry& registry);
 Status RegisterTestComponents(ComponentRegistry& registry);
 Status RegisterHttpComponents(ComponentRegistry& registry);
+Status RegisterCodeComponents(ComponentRegistry& registry);
 
 }  // namespace flowkit::components

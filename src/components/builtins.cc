@@ -10,7 +10,7 @@ Status RegisterBuiltinComponents(ComponentRegistry& registry) {
       components::RegisterControlsComponents, components::RegisterFiltersComponents,
       components::RegisterStorageComponents,  components::RegisterCsvComponents,
       components::RegisterTimersComponents,   components::RegisterTestComponents,
-      components::RegisterHttpComponents,
+      components::RegisterHttpComponents,     components::RegisterCodeComponents,
   };
   for (RegisterGroup group : kGroups) FLOWKIT_RETURN_IF_ERROR(group(registry));
   return Status::OK();
