@@ -265,9 +265,10 @@ Status ErrorStatus(duk_context* ctx, const HeapState& state, const JavaScriptLim
   duk_pop_n(ctx, 2);
   if (!compiled) {
     // "SyntaxError: unterminated string (line 1, end of input)": the prefix is said in words.
+    // Other compile failures are limits ("RangeError: compiler recursion limit").
     constexpr std::string_view kPrefix = "SyntaxError: ";
-    if (text.starts_with(kPrefix)) text.erase(0, kPrefix.size());
-    return Status::InvalidArgument("JavaScript syntax error: " + text);
+    if (!text.starts_with(kPrefix)) return Status::InvalidArgument("JavaScript could not be compiled: " + text);
+    return Status::InvalidArgument("JavaScript syntax error: " + text.substr(kPrefix.size()));
   }
   if (line > 0 && text.find("(line ") == std::string::npos) text += " (line " + std::to_string(line) + ")";
   return Status::InvalidArgument("JavaScript error: " + text);
