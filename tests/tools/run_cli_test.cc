@@ -161,6 +161,9 @@ TEST_P(AppmixerE2E, RunsUnchangedAndReportsSuccess) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Flows, AppmixerE2E,
-                         ::testing::Values(AppmixerFlow{"src/appmixer/utils/filters/test-flow.json", {}}));
+                         ::testing::Values(AppmixerFlow{"src/appmixer/utils/filters/test-flow.json", {}},
+                                           // These two use g_javascript.
+                                           AppmixerFlow{"src/appmixer/utils/csv/test-flow.json", {}},
+                                           AppmixerFlow{"src/appmixer/utils/controls/test-flow-condition.json", {}}));
 
 }  // namespace
