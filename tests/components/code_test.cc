@@ -63,10 +63,12 @@ TEST_F(JavaScriptComponent, ErrorsFailTheCallAndSendNothing) {
   EXPECT_EQ(s.message(), "JavaScript exceeded its 50 ms time limit");
   EXPECT_TRUE(h->sent().empty());
 
-  h = Make("var a = []; for (;;) a.push(new Array(1000).join('x') + a.length);", options);
+  options.javascript.time_limit_ms = 5000;  // the memory limit comes first
+  h = Make("var a = []; for (;;) a.push('x'.repeat(1000) + a.length);", options);
   ASSERT_NE(h, nullptr);
   s = h->Receive("in", Json::MakeObject());
   EXPECT_EQ(s.code(), StatusCode::kTooLarge) << s.ToString();
+  EXPECT_EQ(s.message(), "JavaScript exceeded its memory limit of 2097152 bytes");
 
   h = Make("throw new Error('bad input: ' + $data.id);");
   ASSERT_NE(h, nullptr);

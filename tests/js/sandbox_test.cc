@@ -122,7 +122,8 @@ TEST(JavaScript, HugeAllocationsStopAtTheMemoryLimit) {
                                 "var a = []; while (true) a.push({big: 'y'.repeat(1000) + a.length});",
                                 "return new ArrayBuffer(1e9).byteLength",
                                 "return 'x'.repeat(1e8).length"}) {
-    Status s = Fails(code);
+    // Time enough that only the memory limit can stop these, even on a slow (sanitized) build.
+    Status s = Fails(code, Json::Undefined(), {.time_limit_ms = 60000, .memory_limit_bytes = size_t{4} << 20});
     EXPECT_EQ(s.code(), StatusCode::kTooLarge) << code << ": " << s.ToString();
     EXPECT_EQ(s.message(), "JavaScript exceeded its memory limit of 4194304 bytes") << code;
   }

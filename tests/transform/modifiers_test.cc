@@ -725,7 +725,7 @@ TEST_F(ModifierTest, JavaScriptRunsAFunctionBodyOnTheValue) {
   // What Appmixer's own test flows write.
   EXPECT_EQ(Ok("g_javascript", kUndef, {"return true"}), Json(true));
   EXPECT_EQ(Ok("g_javascript", "flow-1", {"return false"}), Json(false));
-  EXPECT_EQ(Ok("g_javascript", "flow-1", {"return 'Name,Points\nJiří,100\nAbby,22\nBetty,21\n'"}),
+  EXPECT_EQ(Ok("g_javascript", "flow-1", {"return 'Name,Points\\nJiří,100\\nAbby,22\\nBetty,21\\n'"}),
             Json("Name,Points\nJiří,100\nAbby,22\nBetty,21\n"));
   // The value is $data and value.
   EXPECT_EQ(Ok("g_javascript", Arr({1, 2, 3}), {"return $data.length + value[2]"}), Json(6));
