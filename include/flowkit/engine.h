@@ -124,7 +124,7 @@ struct EngineOptions {
   // How long a webhook request waits for a Respond before answering 504.
   int64_t webhook_timeout_ms = 10000;
   // Time and memory limits of each JavaScript evaluation (g_javascript, Context::EvalJavaScript).
-  JavaScriptLimits javascript;
+  JavaScriptLimits javascript = {};
   // System hooks (Appmixer's WEBHOOK_FLOW_COMPONENT_ERROR and the dead-letter webhook). They run
   // on engine threads: hand the event off, do not block.
   std::function<void(const Json& event)> on_component_error;

@@ -51,7 +51,7 @@ struct HarnessOptions {
   std::string component_id = "test-component";
   int64_t start_time_ms = 1700000000000;  // 2023-11-14T22:13:20Z
   std::string webhook_base_url = "http://localhost:2200";
-  JavaScriptLimits javascript;  // for Context::EvalJavaScript
+  JavaScriptLimits javascript = {};  // for Context::EvalJavaScript
 };
 
 // One message the component sent.
