@@ -27,6 +27,8 @@ flowkit_pkg_dependency(PCRE2 libpcre2-8)
 flowkit_pkg_dependency(SODIUM libsodium)
 flowkit_pkg_dependency(SQLITE3 sqlite3)
 flowkit_pkg_dependency(LMDB lmdb)
+# The JavaScript sandbox's engine, built from the sources duktape-dev ships (see Duktape.cmake).
+include(Duktape)
 
 if(FLOWKIT_BUILD_TOOLS OR FLOWKIT_BUILD_SERVER)
   find_package(CLI11 CONFIG REQUIRED)

@@ -1,5 +1,6 @@
 // The built-in components: native C++ versions of Appmixer's core appmixer.utils.* components
-// (same type names, ports, properties and behaviour), each with its manifest.
+// (same type names, ports, properties and behaviour), each with its manifest, and flowkit's own
+// flowkit.utils.code.JavaScript (sandboxed code on each message; see javascript.h).
 //
 // Threading: call during set-up, before the registry is shared.
 #pragma once

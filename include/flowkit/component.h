@@ -195,6 +195,10 @@ class Context {
   virtual const Clock& clock() const = 0;
   // An insights log entry of this component.
   virtual void Log(Json entry, LogLevel level = LogLevel::kInfo) = 0;
+  // Appmixer's context.evalJavaScript: runs `code` (a function body) in the JavaScript sandbox
+  // with `data` as `$data` and `value`, and returns what it returns (flowkit/javascript.h has the
+  // rules and errors). The engine applies EngineOptions::javascript; this default, the defaults.
+  virtual Result<Json> EvalJavaScript(std::string_view code, const Json& data);
   // A new random UUID v4.
   static std::string NewId();
 };

@@ -27,6 +27,7 @@
 #include "flowkit/clock.h"
 #include "flowkit/flow.h"
 #include "flowkit/insights.h"
+#include "flowkit/javascript.h"
 #include "flowkit/json.h"
 #include "flowkit/modifier.h"
 #include "flowkit/quota.h"
@@ -124,6 +125,8 @@ struct EngineOptions {
   Json component_config = Json::MakeObject();
   // How long a webhook request waits for a Respond before answering 504.
   int64_t webhook_timeout_ms = 10000;
+  // Time and memory limits of each JavaScript evaluation (g_javascript, Context::EvalJavaScript).
+  JavaScriptLimits javascript = {};
   // System hooks (Appmixer's WEBHOOK_FLOW_COMPONENT_ERROR and the dead-letter webhook). They run
   // on engine threads: hand the event off, do not block.
   std::function<void(const Json& event)> on_component_error;

@@ -18,6 +18,7 @@
 namespace flowkit {
 
 class Clock;
+struct JavaScriptLimits;
 
 // What a transform runs in: the flow and component it serves, and the clock. Borrowed pointers
 // must outlive the evaluation.
@@ -29,6 +30,7 @@ struct EvalEnv {
   std::string_view webhook_url;           // of the component being fed; may be empty
   const Json* custom_fields = nullptr;    // the flow's customFields; null = {}
   const Clock* clock = nullptr;           // null = SystemClock()
+  const JavaScriptLimits* javascript = nullptr;  // g_javascript's limits; null = the defaults
 };
 
 // One call of a modifier function.

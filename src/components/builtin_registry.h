@@ -33,5 +33,6 @@ Status RegisterTimersComponents(ComponentRegistry& registry);
 Status RegisterTestComponents(ComponentRegistry& registry);
 Status RegisterHttpComponents(ComponentRegistry& registry);
 Status RegisterSubflowsComponents(ComponentRegistry& registry);
+Status RegisterCodeComponents(ComponentRegistry& registry);
 
 }  // namespace flowkit::components

@@ -1,5 +1,6 @@
 #include "flowkit/component.h"
 
+#include "flowkit/javascript.h"
 #include "util/ids.h"
 
 namespace flowkit {
@@ -32,6 +33,10 @@ Status Context::SendArray(std::string_view port, const Json& items, const SendOp
 }
 
 std::string Context::NewId() { return internal::NewUuid4(); }
+
+Result<Json> Context::EvalJavaScript(std::string_view code, const Json& data) {
+  return flowkit::EvalJavaScript(code, data);
+}
 
 Status Behaviour::Start(Context&) { return Status::OK(); }
 Status Behaviour::Stop(Context&) { return Status::OK(); }

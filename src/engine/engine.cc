@@ -677,6 +677,9 @@ class InvocationContext final : public Context {
     engine_.RecordInsight(flow_, inst_, level == LogLevel::kError ? "error" : "info", "", "", correlation_id_, "",
                           entry);
   }
+  Result<Json> EvalJavaScript(std::string_view code, const Json& data) override {
+    return flowkit::EvalJavaScript(code, data, engine_.options.javascript);
+  }
 
   internal::StateTransaction& state_transaction() { return state_; }
   const internal::LockedState& flow_state_view() const { return flow_state_; }
@@ -975,6 +978,7 @@ void Engine::Impl::Process(TaskPtr task) {
       env.custom_fields = &flow.flow->custom_fields();
       env.clock = clock;
       env.webhook_url = inst.webhook_url;
+      env.javascript = &options.javascript;
       const PortSpec* port = inst.node->manifest->FindInPort(task->port);
       const bool has_schema = port != nullptr && port->compiled_schema;
       std::shared_ptr<const Json> content;
@@ -1620,6 +1624,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
     return Status::InvalidArgument("retry policy: delays must be ≥ 0, multiplier ≥ 1 and jitter within [0, 1]");
   }
   if (options.tick_interval_ms <= 0) return Status::InvalidArgument("tick_interval_ms must be positive");
+  if (options.javascript.time_limit_ms <= 0 || options.javascript.memory_limit_bytes == 0) {
+    return Status::InvalidArgument("javascript: the time and memory limits must be positive");
+  }
   auto impl = std::make_unique<Impl>();
   impl->clock = options.clock != nullptr ? options.clock : SystemClock();
   std::shared_ptr<DocumentStore> documents = options.documents;

@@ -288,6 +288,9 @@ class HarnessContext final : public Context {
   FileStore& files() override { return h_.documents->FilesOf(h_.options.user_id); }
   const Clock& clock() const override { return h_.clock; }
   void Log(Json entry, LogLevel) override { h_.logs.push_back(std::move(entry)); }
+  Result<Json> EvalJavaScript(std::string_view code, const Json& data) override {
+    return flowkit::EvalJavaScript(code, data, h_.options.javascript);
+  }
 
   // Makes the call's effects visible. Called only after the behaviour returned OK.
   void Commit() {

@@ -9,6 +9,7 @@
 #include <numbers>
 #include <string>
 
+#include "flowkit/javascript.h"
 #include "transform/modifiers_internal.h"
 #include "util/js.h"
 
@@ -50,6 +51,17 @@ Result<Json> CustomFields(const ModifierCall& call) {
   return got;
 }
 
+// g_javascript(code): the sandbox (flowkit/javascript.h) with the value as $data and value.
+// Errors keep the sandbox's code (a time limit stays kDeadlineExceeded) and name the modifier.
+Result<Json> JavaScript(const ModifierCall& call) {
+  const Json& code = ParamAt(call, 0);
+  if (!code.IsString()) return Error("g_javascript", "the code must be text, got " + Describe(code));
+  const JavaScriptLimits limits = call.env.javascript ? *call.env.javascript : JavaScriptLimits{};
+  Result<Json> result = EvalJavaScript(code.StringView(), call.value, limits);
+  if (!result.ok()) return result.status().WithPrefix("g_javascript");
+  return result;
+}
+
 }  // namespace
 
 std::vector<Builtin> FlowModifiers() {
@@ -78,11 +90,10 @@ std::vector<Builtin> FlowModifiers() {
                       "A random number from 0 (inclusive) to 1.", {}, "number")),
        [](const ModifierCall&) -> Result<Json> { return Json(RandomUnit()); }},
       {Info("g_javascript", "JavaScript", {"control"},
-            "Run a JavaScript function body on the value.", {Arg("code", "string")}, "any"),
-       [](const ModifierCall&) -> Result<Json> {
-         return Status::NotSupported(
-             "g_javascript needs the JavaScript sandbox, which this build does not include yet");
-       }},
+            "Run a JavaScript function body on the value (as $data and value); its return value "
+            "is the result.",
+            {Arg("code", "string")}, "any"),
+       JavaScript},
   };
   return table;
 }

@@ -167,6 +167,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(AppmixerFlow{"src/appmixer/utils/filters/test-flow.json", {}},
                       AppmixerFlow{"src/appmixer/utils/csv/test-flow-addrows.json",
                                    {"--seed-file", "73e96792-820b-4768-bc44-70e67dd9edbe=" + kPeopleCsv,
-                                    "--seed-file", "ebdaa787-5549-4a31-8643-f7a975af3e7c=" + kPeopleCsv}}));
+                                    "--seed-file", "ebdaa787-5549-4a31-8643-f7a975af3e7c=" + kPeopleCsv}},
+                      // These two use g_javascript.
+                      AppmixerFlow{"src/appmixer/utils/csv/test-flow.json", {}},
+                      AppmixerFlow{"src/appmixer/utils/controls/test-flow-condition.json", {}}));
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "flowkit/clock.h"
+#include "flowkit/javascript.h"
 #include "flowkit/modifier.h"
 
 namespace flowkit {
@@ -719,12 +720,37 @@ TEST_F(ModifierTest, Uuid4IsRandomVersion4) {
   EXPECT_EQ(seen.size(), 50u);
 }
 
-TEST_F(ModifierTest, JavaScriptIsNotSupportedYet) {
-  auto r = Call("g_javascript", kUndef, {"return true"});
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), StatusCode::kNotSupported);
-  EXPECT_NE(r.status().message().find("sandbox"), std::string::npos);
+TEST_F(ModifierTest, JavaScriptRunsAFunctionBodyOnTheValue) {
   EXPECT_EQ(registry_.Find("g_javascript")->info.arguments.at(0).name, "code");
+  // What Appmixer's own test flows write.
+  EXPECT_EQ(Ok("g_javascript", kUndef, {"return true"}), Json(true));
+  EXPECT_EQ(Ok("g_javascript", "flow-1", {"return false"}), Json(false));
+  EXPECT_EQ(Ok("g_javascript", "flow-1", {"return 'Name,Points\\nJiří,100\\nAbby,22\\nBetty,21\\n'"}),
+            Json("Name,Points\nJiří,100\nAbby,22\nBetty,21\n"));
+  // The value is $data and value.
+  EXPECT_EQ(Ok("g_javascript", Arr({1, 2, 3}), {"return $data.length + value[2]"}), Json(6));
+  EXPECT_EQ(Ok("g_javascript", Json::MakeObject({{"first", "Ada"}, {"last", "Lovelace"}}),
+               {"return $data.first + ' ' + $data.last.toUpperCase()"}),
+            Json("Ada LOVELACE"));
+}
+
+TEST_F(ModifierTest, JavaScriptErrorsNameTheModifier) {
+  EXPECT_NE(Err("g_javascript", kUndef, {"return ("}).find("JavaScript syntax error"), std::string::npos);
+  EXPECT_NE(Err("g_javascript", kUndef, {"throw new TypeError('nope')"}).find("TypeError: nope"),
+            std::string::npos);
+  EXPECT_NE(Err("g_javascript", kUndef, {Json(5)}).find("must be text"), std::string::npos);
+}
+
+TEST_F(ModifierTest, JavaScriptUsesTheLimitsOfTheEnvironment) {
+  JavaScriptLimits limits{.time_limit_ms = 50, .memory_limit_bytes = size_t{2} << 20};
+  env_.javascript = &limits;
+  auto r = Call("g_javascript", kUndef, {"for (;;) {}"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(r.status().message(), "g_javascript: JavaScript exceeded its 50 ms time limit");
+  r = Call("g_javascript", kUndef, {"var s = 'x'; for (;;) s += s;"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "g_javascript: JavaScript exceeded its memory limit of 2097152 bytes");
 }
 
 TEST_F(ModifierTest, SystemClockIsUsedWithoutAClock) {

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "flowkit/javascript.h"
 #include "flowkit/json.h"
 #include "flowkit/modifier.h"
 
@@ -370,6 +371,41 @@ TEST_F(TransformTest, EvaluatesConcurrently) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(good, std::vector<int>(4, 500));
+}
+
+// g_javascript as Appmixer's csv test flow chains it (after g_flowId), and on a variable.
+TEST(TransformJavaScript, RunsInAChainAndFailsTheTransformOnErrors) {
+  ModifierRegistry registry;
+  ASSERT_TRUE(RegisterBuiltinModifiers(registry).ok());
+  Diagnostics diags;
+  Json spec = ParseOrDie(R"js({"type":"json2new","modifiers":{
+      "csv":{"c":{"functions":[{"name":"g_flowId"},
+                               {"name":"g_javascript","params":[{"value":"return 'Name,Points\\nJiří,100\\n'"}]}]}},
+      "n":{"v":{"variable":"$.src.out.items","functions":[
+                {"name":"g_javascript","params":[{"value":"return $data.map(function (i) { return i.id * 2; })"}]}]}}},
+    "lambda":{"csv":"{{{c}}}","doubled":"{{{v}}}","text":"ids: {{{v}}}"}})js");
+  auto compiled = CompiledTransform::Compile(spec, registry, &diags, "/flow/x");
+  ASSERT_TRUE(compiled.ok()) << compiled.status().ToString();
+  Json scope = ParseOrDie(R"({"src":{"out":{"items":[{"id":1},{"id":5}]}}})");
+  JsonScopeView view(scope);
+  EvalEnv env;
+  env.flow_id = "flow-1";
+  auto out = compiled->Evaluate(Json::MakeObject(), view, env);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(out->Get("csv"), Json("Name,Points\nJiří,100\n"));
+  EXPECT_EQ(out->Get("doubled"), Json::MakeArray({2, 10}));
+  EXPECT_EQ(out->Get("text"), Json("ids: [2,10]"));  // interpolation writes JSON text
+
+  JavaScriptLimits limits{.time_limit_ms = 50};
+  env.javascript = &limits;
+  Json looping = ParseOrDie(R"({"type":"json2new","modifiers":{"x":{"u":{"functions":[
+      {"name":"g_javascript","params":[{"value":"while (true) {}"}]}]}}},"lambda":{"x":"{{{u}}}"}})");
+  auto stuck = CompiledTransform::Compile(looping, registry, &diags, "/flow/y");
+  ASSERT_TRUE(stuck.ok()) << stuck.status().ToString();
+  auto failed = stuck->Evaluate(Json::MakeObject(), view, env);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("exceeded its 50 ms time limit"), std::string::npos)
+      << failed.status().ToString();
 }
 
 }  // namespace
