@@ -28,6 +28,7 @@
 
 #include "flowkit/clock.h"
 #include "flowkit/component.h"
+#include "flowkit/http_client.h"
 #include "flowkit/json.h"
 #include "flowkit/registry.h"
 #include "flowkit/status.h"
@@ -50,6 +51,8 @@ struct HarnessOptions {
   std::string component_id = "test-component";
   int64_t start_time_ms = 1700000000000;  // 2023-11-14T22:13:20Z
   std::string webhook_base_url = "http://localhost:2200";
+  // What Context::http() answers; null = DefaultHttpClient().
+  std::shared_ptr<HttpClient> http_client;
 };
 
 // One message the component sent.

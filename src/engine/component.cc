@@ -31,6 +31,8 @@ Status Context::SendArray(std::string_view port, const Json& items, const SendOp
   return Status::OK();
 }
 
+HttpClient& Context::http() { return DefaultHttpClient(); }
+
 std::string Context::NewId() { return internal::NewUuid4(); }
 
 Status Behaviour::Start(Context&) { return Status::OK(); }

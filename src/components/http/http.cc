@@ -107,10 +107,16 @@ std::unique_ptr<Behaviour> NewResponse() { return std::make_unique<ResponseBehav
 }  // namespace http
 
 Status RegisterHttpComponents(ComponentRegistry& registry) {
-  const std::array<BuiltinComponent, 3> table = {{
+  const std::array<BuiltinComponent, 9> table = {{
       {"appmixer.utils.http.WebhookTrigger", http::NewWebhookTrigger, {}},
       {"appmixer.utils.http.Webhook", http::NewLegacyWebhook, {}},
       {"appmixer.utils.http.Response", http::NewResponse, {}},
+      {"appmixer.utils.http.Get", [] { return http::NewRequest("GET"); }, {.concurrent = true}},
+      {"appmixer.utils.http.Post", [] { return http::NewRequest("POST"); }, {.concurrent = true}},
+      {"appmixer.utils.http.Put", [] { return http::NewRequest("PUT"); }, {.concurrent = true}},
+      {"appmixer.utils.http.Patch", [] { return http::NewRequest("PATCH"); }, {.concurrent = true}},
+      {"appmixer.utils.http.Delete", [] { return http::NewRequest("DELETE"); }, {.concurrent = true}},
+      {"appmixer.utils.http.Uptime", http::NewUptime, {}},
   }};
   return RegisterBuiltinTable(registry, table);
 }
