@@ -33,6 +33,7 @@ if(FLOWKIT_BUILD_TOOLS OR FLOWKIT_BUILD_SERVER)
 endif()
 if(FLOWKIT_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)
+  find_package(OpenSSL REQUIRED)  # the HTTP client's TLS tests make their own certificate
 endif()
 if(FLOWKIT_BUILD_BENCH)
   find_package(benchmark CONFIG REQUIRED)

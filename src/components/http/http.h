@@ -15,5 +15,6 @@ std::unique_ptr<Behaviour> NewResponse();
 // Get, Post, Put, Patch, Delete by method ("GET", ...); Post and Put also take bodyType.
 std::unique_ptr<Behaviour> NewRequest(std::string_view method);
 std::unique_ptr<Behaviour> NewUptime();
+std::unique_ptr<Behaviour> NewDynamicWebhook();
 
 }  // namespace flowkit::components::http
