@@ -4,11 +4,15 @@
 // final, 5xx and network errors retried) and Uptime's up/down transitions.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
 #include <memory>
 #include <string>
 
 #include "flowkit/builtins.h"
 #include "flowkit/engine.h"
+#include "flowkit/flow.h"
+#include "flowkit/modifier.h"
 #include "flowkit/registry.h"
 #include "flowkit/testing.h"
 #include "http/loopback.h"
@@ -309,6 +313,103 @@ TEST_F(HttpRequests, UptimeRefusesOtherProtocols) {
   Status s = h->Tick();
   EXPECT_EQ(s.message(), "Unknown protocol ftp:");
   EXPECT_TRUE(h->sent().empty());
+}
+
+// Through an engine: a webhook's data names the URL, Get fetches it, Response answers with what
+// came back. The engine's client follows EngineOptions::http.
+constexpr std::string_view kFetchFlow = R"({
+  "hook": {"type": "appmixer.utils.http.WebhookTrigger", "config": {"properties": {"immediateResponse": false}}},
+  "get": {
+    "type": "appmixer.utils.http.Get",
+    "source": {"in": {"hook": ["request"]}},
+    "config": {"transform": {"in": {"hook": {"request": {"type": "json2new", "lambda": {
+      "url": "{{{$.hook.request.data.url}}}"
+    }}}}}}
+  },
+  "reply": {
+    "type": "appmixer.utils.http.Response",
+    "source": {"in": {"get": ["response"]}},
+    "config": {"transform": {"in": {"get": {"response": {"type": "json2new", "lambda": {
+      "body": "{{{$.get.response.body}}}", "statusCode": 200
+    }}}}}}
+  }
+})";
+
+class HttpRequestsInEngine : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(RegisterBuiltinComponents(*registry_).ok());
+    ASSERT_TRUE(RegisterBuiltinModifiers(*modifiers_).ok());
+    ASSERT_TRUE(server_.ok());
+  }
+
+  // Runs the fetch flow on one webhook request for `url`; returns the answer's status and body.
+  std::pair<int, Json> Fetch(HttpClientOptions http, const std::string& url, std::vector<DeadLetter>* dead) {
+    EngineOptions options;
+    options.components = registry_;
+    options.modifiers = modifiers_;
+    options.workers = 2;
+    options.http = http;
+    options.webhook_timeout_ms = 3000;
+    options.retry.max_attempts = 3;
+    options.retry.initial_delay_ms = 10;
+    auto engine = Engine::Open(std::move(options));
+    EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+    if (!engine.ok()) return {-1, Json()};
+    auto flow = Flow::Parse(R"({"name":"fetch","flow":)" + std::string(kFetchFlow) + "}", *registry_, *modifiers_);
+    EXPECT_TRUE(flow.ok()) << flow.status().ToString();
+    if (!flow.ok()) return {-1, Json()};
+    auto id = (*engine)->LoadFlow(*flow);
+    EXPECT_TRUE(id.ok());
+    EXPECT_TRUE((*engine)->StartFlow(*id).ok());
+    auto promise = std::make_shared<std::promise<WebhookResponse>>();
+    auto answer = promise->get_future();
+    WebhookRequest request;
+    request.data = Json::MakeObject({{"url", Json(url)}});
+    EXPECT_TRUE((*engine)
+                    ->SubmitWebhook(*id, "hook", std::move(request),
+                                    [promise](WebhookResponse r) { promise->set_value(std::move(r)); })
+                    .ok());
+    if (answer.wait_for(std::chrono::seconds(20)) != std::future_status::ready) return {-1, Json()};
+    WebhookResponse r = answer.get();
+    EXPECT_TRUE((*engine)->WaitIdle(50, 10000));
+    *dead = (*engine)->DeadLetters();
+    return {r.status, r.body};
+  }
+
+  std::shared_ptr<ComponentRegistry> registry_ = std::make_shared<ComponentRegistry>();
+  std::shared_ptr<ModifierRegistry> modifiers_ = std::make_shared<ModifierRegistry>();
+  LoopbackServer server_;
+};
+
+TEST_F(HttpRequestsInEngine, GetFetchesThroughTheEnginesClient) {
+  std::vector<DeadLetter> dead;
+  auto [status, body] = Fetch({}, server_.url("/echo/engine"), &dead);
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(body["method"].AsString(), "GET") << body.Dump();
+  EXPECT_EQ(body["path"].AsString(), "/echo/engine");
+  EXPECT_TRUE(dead.empty());
+}
+
+TEST_F(HttpRequestsInEngine, DeniedAddressIsAFinalDeadLetter) {
+  std::vector<DeadLetter> dead;
+  auto [status, body] = Fetch({.deny_private_addresses = true}, server_.url("/echo/engine"), &dead);
+  EXPECT_EQ(status, 504) << "nothing answered the webhook";
+  EXPECT_EQ(server_.request_count(), 0u);
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].component_id, "get");
+  EXPECT_EQ(dead[0].attempts, 1) << "a denied address is not retried";
+  EXPECT_EQ(dead[0].error.code(), StatusCode::kPermissionDenied) << dead[0].error.ToString();
+}
+
+TEST_F(HttpRequestsInEngine, ServerErrorsAreRetriedUntilDeadLettered) {
+  std::vector<DeadLetter> dead;
+  auto [status, body] = Fetch({}, server_.url("/status/502"), &dead);
+  EXPECT_EQ(status, 504);
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].attempts, 3);
+  EXPECT_EQ(server_.request_count(), 3u);
+  EXPECT_EQ(dead[0].error.message(), "Request failed with status code 502: status 502");
 }
 
 }  // namespace
