@@ -8,6 +8,7 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "flowkit/builtins.h"
 #include "flowkit/engine.h"
@@ -187,8 +188,9 @@ TEST_F(HttpRequests, BinaryBodyFromTheFileStore) {
                                                  {"fileId", Json(file->file_id)},
                                                  {"headers", Json(R"({"X-Upload": "yes"})")}}))
                   .ok());
-  ASSERT_EQ(server_.requests().size(), 1u);
-  const http_test::Recorded& seen = server_.requests()[0];
+  const std::vector<http_test::Recorded> requests = server_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const http_test::Recorded& seen = requests[0];
   EXPECT_EQ(seen.method, "PUT");
   EXPECT_EQ(seen.body, bytes);
   ASSERT_NE(seen.Header("content-type"), nullptr);

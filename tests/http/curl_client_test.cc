@@ -145,7 +145,8 @@ TEST(HttpClient, RefusesResponsesOverTheSizeLimit) {
       client->Perform({.url = "http://127.0.0.1:" + std::to_string(raw.port()) + "/", .max_response_bytes = 100});
   ASSERT_FALSE(streamed.ok());
   EXPECT_EQ(streamed.status().code(), StatusCode::kTooLarge);
-  Result<HttpResponse> whole = client->Perform({.url = "http://127.0.0.1:" + std::to_string(raw.port()) + "/"});
+  Result<HttpResponse> whole =
+      client->Perform({.url = "http://127.0.0.1:" + std::to_string(raw.port()) + "/", .max_response_bytes = 5000});
   ASSERT_TRUE(whole.ok()) << whole.status().ToString();
   EXPECT_EQ(whole->body, std::string(5000, 'y'));
 }
