@@ -317,6 +317,42 @@ TEST_F(HttpRequests, UptimeRefusesOtherProtocols) {
   EXPECT_TRUE(h->sent().empty());
 }
 
+TEST_F(HttpRequests, DynamicWebhookRegistersOnStartAndUnregistersOnStop) {
+  HarnessOptions options;
+  options.properties = Json::MakeObject(
+      {{"onStartUrl", Json(server_.url("/echo/register"))},
+       {"onStartMethod", Json("POST")},
+       {"onStartHeaders", Json(R"({"X-Hook": "on"})")},
+       {"onStartBody", Json(R"({"target": "https://hooks.example.com/1"})")},
+       {"onStopUrl", Json(server_.url("/echo/unregister/{$response.body#/path}"))},
+       {"onStopMethod", Json("DELETE")},
+       {"onStopHeaders", Json(R"({"X-Was": "{$response.header.x-reply}"})")},
+       {"immediateResponse", Json(true)}});
+  auto h = Harness("DynamicWebhook", std::move(options));
+  ASSERT_TRUE(h->Start().ok());
+  EXPECT_EQ(h->state()["response"]["data"]["method"].AsString(), "POST");
+  EXPECT_EQ(J(h->state()["response"]["data"]["body"].AsString()), J(R"({"target": "https://hooks.example.com/1"})"));
+  EXPECT_EQ(h->state()["response"]["headers"]["x-reply"].AsString(), "yes");
+
+  // Requests arrive as WebhookTrigger's do.
+  ASSERT_TRUE(h->Webhook(J(R"({"method": "POST", "data": {"a": 1}, "query": {}, "headers": {}})")).ok());
+  ASSERT_EQ(h->sent().size(), 1u);
+  EXPECT_EQ(h->sent()[0].port, "request");
+  EXPECT_EQ(h->sent()[0].content["data"], J(R"({"a": 1})"));
+  ASSERT_TRUE(h->last_response().has_value());
+  EXPECT_EQ(h->last_response()->body, J(R"({"a": 1})"));
+
+  ASSERT_TRUE(h->Stop().ok());
+  const std::vector<http_test::Recorded> requests = server_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].method, "POST");
+  EXPECT_EQ(*requests[0].Header("x-hook"), "on");
+  EXPECT_EQ(requests[1].method, "DELETE");
+  EXPECT_EQ(requests[1].path, "/echo/unregister//echo/register") << "the pointer quoted the stored answer";
+  ASSERT_NE(requests[1].Header("x-was"), nullptr);
+  EXPECT_EQ(*requests[1].Header("x-was"), "yes");
+}
+
 // Through an engine: a webhook's data names the URL, Get fetches it, Response answers with what
 // came back. The engine's client follows EngineOptions::http.
 constexpr std::string_view kFetchFlow = R"({
