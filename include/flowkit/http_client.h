@@ -39,8 +39,8 @@ const std::string* FindHttpHeader(const HttpHeaders& headers, std::string_view n
 struct HttpRequest {
   std::string method = "GET";  // any token; sent as given
   std::string url;             // absolute http:// or https:// URL
-  // Sent in order. The client adds only Host, Content-Length and (unless given) User-Agent and
-  // Accept-Encoding; no Content-Type is invented for a body.
+  // Sent in order. The client adds only Host, Content-Length and, unless given, User-Agent,
+  // Accept (*/*) and Accept-Encoding; no Content-Type and no Expect is invented for a body.
   HttpHeaders headers;
   std::string body;  // bytes; sent when non-empty, or always for POST, PUT and PATCH
   // 0 = HttpClientOptions::timeout_ms. Covers connecting, sending and receiving.
@@ -66,7 +66,8 @@ class HttpClient {
   virtual ~HttpClient() = default;
 
   // Sends `request` in the background. Fails now (and never calls back) when the client is shut
-  // down; otherwise calls `done` exactly once, on the I/O thread, with the response or the error.
+  // down or could not start; otherwise calls `done` exactly once, on the I/O thread, with the
+  // response or the error.
   virtual Status Start(HttpRequest request, HttpCallback done) = 0;
 
   // Sends `request` and waits for the outcome. REQUIRES: not called from a Start callback.
