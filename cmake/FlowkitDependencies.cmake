@@ -35,15 +35,18 @@ if(FLOWKIT_BUILD_TOOLS OR FLOWKIT_BUILD_SERVER)
 endif()
 if(FLOWKIT_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)
+  find_package(OpenSSL REQUIRED)  # the HTTP client's TLS tests make their own certificate
 endif()
 if(FLOWKIT_BUILD_BENCH)
   find_package(benchmark CONFIG REQUIRED)
 endif()
 
-# The server (flowkitd) and the CLI's remote commands: libuv event loop, llhttp parser (built
-# from the C sources Debian's node-llhttp ships; see Llhttp.cmake), libcurl client.
+# The library's HTTP client (src/http/): libcurl's multi interface on a libuv loop.
+flowkit_pkg_dependency(LIBUV libuv)
+find_package(CURL REQUIRED)
+
+# The server (flowkitd) and the CLI's remote commands: the llhttp parser (built from the C
+# sources Debian's node-llhttp ships; see Llhttp.cmake).
 if(FLOWKIT_BUILD_SERVER OR FLOWKIT_BUILD_TOOLS)
-  flowkit_pkg_dependency(LIBUV libuv)
-  find_package(CURL REQUIRED)
   include(Llhttp)
 endif()

@@ -21,8 +21,8 @@ readonly CORE_PACKAGES=(
   libcurl4-openssl-dev libfmt-dev libhowardhinnant-date-dev libpcre2-dev libcli11-dev tzdata duktape-dev
   # the demo script talks to flowkitd with curl
   curl
-  # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev
+  # tests and benchmarks (libssl-dev: the HTTP client's TLS tests make a certificate)
+  libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
 )
 readonly CLUSTER_PACKAGES=(
   librabbitmq-dev rabbitmq-server libpq-dev postgresql libhiredis-dev redis-server

@@ -141,6 +141,15 @@ std::map<std::string, Setting> Settings() {
                         o.open_signup = *v;
                         return Status::OK();
                       }};
+  s["http-deny-private-addresses"] = {
+      "Refuse components' HTTP requests to loopback, private and link-local addresses, checked after DNS "
+      "(default false; turn on when users you do not trust write flows)",
+      [](ServerOptions& o, const std::string& t) -> Status {
+        Result<bool> v = ParseBool("http-deny-private-addresses", t);
+        if (!v.ok()) return v.status();
+        o.http_deny_private_addresses = *v;
+        return Status::OK();
+      }};
   s["insights"] = {"What the engine logs to insights: all (every message, default) | errors | none",
                    [](ServerOptions& o, const std::string& t) -> Status {
                      if (t == "all") o.insights_level = flowkit::InsightsLevel::kAll;
@@ -199,8 +208,9 @@ int main(int argc, char** argv) {
   app.add_option("--config", config_file, "JSON file of settings (keys: the long flag names)")->type_name("FILE");
   std::map<std::string, std::vector<std::string>> given;
   for (auto& [name, setting] : settings) {
-    if (name == "open-signup") {
-      app.add_flag_callback("--open-signup", [&given] { given["open-signup"].push_back("true"); }, setting.help);
+    // On/off switches take no value on the command line (true in env and config files).
+    if (name == "open-signup" || name == "http-deny-private-addresses") {
+      app.add_flag_callback("--" + name, [&given, name] { given[name].push_back("true"); }, setting.help);
       continue;
     }
     app.add_option("--" + name, given[name], setting.help)->type_name("VALUE")->allow_extra_args(false);

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "flowkit/clock.h"
+#include "flowkit/http_client.h"
 #include "flowkit/json.h"
 #include "flowkit/status.h"
 #include "flowkit/storage.h"
@@ -192,6 +193,9 @@ class Context {
 
   virtual DataStore& stores() = 0;  // the flow owner's data stores
   virtual FileStore& files() = 0;   // the flow owner's files
+  // The outbound HTTP client (the engine's, EngineOptions::http_client). Default:
+  // DefaultHttpClient(). Perform blocks this call until the response arrives.
+  virtual HttpClient& http();
   virtual const Clock& clock() const = 0;
   // An insights log entry of this component.
   virtual void Log(Json entry, LogLevel level = LogLevel::kInfo) = 0;

@@ -26,6 +26,7 @@
 
 #include "flowkit/clock.h"
 #include "flowkit/flow.h"
+#include "flowkit/http_client.h"
 #include "flowkit/insights.h"
 #include "flowkit/javascript.h"
 #include "flowkit/json.h"
@@ -116,6 +117,10 @@ struct EngineOptions {
   std::shared_ptr<Runtime> runtime;
   // Data stores and files; default: an engine-owned memory store.
   std::shared_ptr<DocumentStore> documents;
+  // The HTTP client components call other services with (Context::http()); shared with the
+  // caller. Default: a client the engine makes from `http` and owns.
+  std::shared_ptr<HttpClient> http_client;
+  HttpClientOptions http;
   // Insights; default: none kept. Payloads larger than the limit are replaced by a preview.
   std::shared_ptr<InsightsSink> insights;
   InsightsLevel insights_level = InsightsLevel::kAll;

@@ -8,6 +8,7 @@
 #include "flowkit/diagnostics.h"
 #include "flowkit/engine.h"
 #include "flowkit/flow.h"
+#include "flowkit/http_client.h"
 #include "flowkit/insights.h"
 #include "flowkit/json.h"
 #include "flowkit/manifest.h"

@@ -28,6 +28,7 @@
 
 #include "flowkit/clock.h"
 #include "flowkit/component.h"
+#include "flowkit/http_client.h"
 #include "flowkit/javascript.h"
 #include "flowkit/json.h"
 #include "flowkit/registry.h"
@@ -52,6 +53,8 @@ struct HarnessOptions {
   int64_t start_time_ms = 1700000000000;  // 2023-11-14T22:13:20Z
   std::string webhook_base_url = "http://localhost:2200";
   JavaScriptLimits javascript = {};  // for Context::EvalJavaScript
+  // What Context::http() answers; null = DefaultHttpClient().
+  std::shared_ptr<HttpClient> http_client;
 };
 
 // A run the component started in another flow (Context::TriggerComponent).

@@ -441,6 +441,7 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Logger* log
   engine_options.insights = s.insights;
   engine_options.insights_level = options.insights_level;
   engine_options.webhook_timeout_ms = options.webhook_timeout_ms;
+  engine_options.http.deny_private_addresses = options.http_deny_private_addresses;
   SystemWebhooks* hooks = s.system_webhooks.get();
   engine_options.on_component_error = [hooks](const Json& event) { hooks->ComponentError(event); };
   engine_options.on_dead_letter = [hooks](const DeadLetter& letter) { hooks->DeadLetterCreated(letter); };

@@ -56,6 +56,9 @@ struct ServerOptions {
   int64_t body_timeout_ms = 60000;
   int64_t idle_timeout_ms = 75000;
   size_t max_connections = 10000;
+  // Outbound requests of components (HTTP Get, Post, Uptime, ...): refuse loopback, private and
+  // link-local addresses (HttpClientOptions::deny_private_addresses). Default: false.
+  bool http_deny_private_addresses = false;
   // Per-user request rate (token bucket): sustained requests/s and burst. 0 = unlimited.
   double rate_limit_per_s = 100;
   double rate_limit_burst = 200;

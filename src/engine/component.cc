@@ -32,6 +32,8 @@ Status Context::SendArray(std::string_view port, const Json& items, const SendOp
   return Status::OK();
 }
 
+HttpClient& Context::http() { return DefaultHttpClient(); }
+
 std::string Context::NewId() { return internal::NewUuid4(); }
 
 Result<Json> Context::EvalJavaScript(std::string_view code, const Json& data) {

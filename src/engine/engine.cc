@@ -149,6 +149,7 @@ struct Engine::Impl {
   // Store triggers: who watches which data store; `documents` reports their changes.
   engine::StoreWatchTable store_watches;
   std::shared_ptr<DocumentStore> documents;
+  std::shared_ptr<HttpClient> http;
   engine::LockTable locks;
 
   mutable std::shared_mutex flows_mu;
@@ -671,6 +672,7 @@ class InvocationContext final : public Context {
 
   DataStore& stores() override { return engine_.documents->DataStoresOf(flow_.user_id); }
   FileStore& files() override { return engine_.documents->FilesOf(flow_.user_id); }
+  HttpClient& http() override { return *engine_.http; }
   const Clock& clock() const override { return *engine_.clock; }
 
   void Log(Json entry, LogLevel level) override {
@@ -1639,6 +1641,11 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   impl->documents = engine::NewWatchedDocumentStore(
       std::move(documents), &impl->store_watches,
       [owner](const engine::StoreChange& change) { owner->NotifyStoreChange(change); });
+  impl->http = options.http_client;
+  if (!impl->http) {
+    FLOWKIT_ASSIGN_OR_RETURN(std::unique_ptr<HttpClient> http, NewCurlHttpClient(options.http));
+    impl->http = std::move(http);
+  }
   size_t workers = options.workers;
   if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
   std::shared_ptr<const QuotaRegistry> quotas = options.quotas;

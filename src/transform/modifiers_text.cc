@@ -5,6 +5,7 @@
 #include <string>
 
 #include "transform/modifiers_internal.h"
+#include "util/base64.h"
 #include "util/js.h"
 #include "util/regex.h"
 
@@ -370,72 +371,6 @@ Result<Json> RegexMatch(const ModifierCall& call) {
   return captured ? Json(*captured) : Json(nullptr);
 }
 
-// The base64 alphabets: standard and URL-safe decode alike, as Node's Buffer does.
-constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string Base64Encode(std::string_view in, bool url) {
-  const char* alphabet = url ? kBase64Url : kBase64;
-  std::string out;
-  size_t i = 0;
-  while (i + 2 < in.size()) {
-    uint32_t n = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    out += alphabet[(n >> 18) & 63];
-    out += alphabet[(n >> 12) & 63];
-    out += alphabet[(n >> 6) & 63];
-    out += alphabet[n & 63];
-    i += 3;
-  }
-  size_t rest = in.size() - i;
-  if (rest > 0) {
-    uint32_t n = static_cast<unsigned char>(in[i]) << 16;
-    if (rest == 2) n |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += alphabet[(n >> 18) & 63];
-    out += alphabet[(n >> 12) & 63];
-    if (rest == 2) out += alphabet[(n >> 6) & 63];
-    if (!url) out += rest == 2 ? "=" : "==";
-  }
-  return out;
-}
-
-std::optional<std::string> Base64Decode(std::string_view in) {
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  bool padding = false;
-  for (char c : in) {
-    int v;
-    if (c >= 'A' && c <= 'Z')
-      v = c - 'A';
-    else if (c >= 'a' && c <= 'z')
-      v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9')
-      v = c - '0' + 52;
-    else if (c == '+' || c == '-')
-      v = 62;
-    else if (c == '/' || c == '_')
-      v = 63;
-    else if (c == '=') {
-      padding = true;
-      continue;
-    } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-      continue;
-    } else {
-      return std::nullopt;
-    }
-    if (padding) return std::nullopt;  // data after '='
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return out;
-}
-
 bool IsUnreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
          std::string_view("-_.!~*'()").find(static_cast<char>(c)) != std::string_view::npos;
@@ -468,7 +403,7 @@ Result<Json> Encode(const ModifierCall& call) {
   if (call.value.IsNullish()) return call.value;
   std::string in =
       call.value.IsObject() || call.value.IsArray() ? call.value.Dump() : js::ToString(call.value);
-  if (enc == "base64" || enc == "base64url") return Json(Base64Encode(in, enc == "base64url"));
+  if (enc == "base64" || enc == "base64url") return Json(internal::Base64Encode(in, enc == "base64url"));
   std::string out;
   static constexpr char kHex[] = "0123456789ABCDEF";
   static constexpr char kHexLower[] = "0123456789abcdef";
@@ -495,7 +430,7 @@ Result<Json> Decode(const ModifierCall& call) {
     return Error("g_decoder", "expects text, got " + Describe(call.value));
   std::string_view in = call.value.StringView();
   if (enc == "base64" || enc == "base64url") {
-    auto bytes = Base64Decode(in);
+    auto bytes = internal::Base64Decode(in);
     if (!bytes) return Error("g_decoder", "the value is not valid " + enc);
     return Json(AsUtf8Text(*bytes));
   }
