@@ -134,6 +134,10 @@ class Context {
   // --- configuration
   virtual const Json& properties() const noexcept = 0;  // config.properties (object)
   virtual const Json& auth() const noexcept = 0;        // account secrets ({} without account)
+  // After the service refused auth() (an HTTP 401): refreshes the account's token once and
+  // returns the new secrets, which auth() then returns too (credentials.h). kUnauthenticated when
+  // it cannot; the component should then fail the call with it (final, no retry storm).
+  virtual Result<Json> RefreshAuth();
   virtual const Json& config() const noexcept = 0;      // service/module configuration ({})
   virtual const Json& flow_descriptor() const noexcept = 0;  // {componentId: node}
   virtual const Json& custom_fields() const noexcept = 0;    // the flow's customFields ({})

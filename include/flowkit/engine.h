@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "flowkit/clock.h"
+#include "flowkit/credentials.h"
 #include "flowkit/flow.h"
 #include "flowkit/http_client.h"
 #include "flowkit/insights.h"
@@ -136,6 +137,9 @@ struct EngineOptions {
   // on engine threads: hand the event off, do not block.
   std::function<void(const Json& event)> on_component_error;
   std::function<void(const DeadLetter& letter)> on_dead_letter;
+  // Account secrets for components whose manifest names auth.service (Context::auth()). Null:
+  // such components see {} (credentials.h).
+  std::shared_ptr<CredentialsProvider> credentials;
   // Quota managers for manifests' `quota` blocks (quota.h). Null: the built-in appmixer.utils
   // rules (RegisterBuiltinQuotas); components naming a manager without rules are not limited.
   std::shared_ptr<const QuotaRegistry> quotas;

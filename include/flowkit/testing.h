@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -53,6 +54,9 @@ struct HarnessOptions {
   int64_t start_time_ms = 1700000000000;  // 2023-11-14T22:13:20Z
   std::string webhook_base_url = "http://localhost:2200";
   JavaScriptLimits javascript = {};  // for Context::EvalJavaScript
+  // What Context::RefreshAuth() does with the rejected auth(): the new secrets (which become
+  // auth()) or an error. Null: kUnauthenticated.
+  std::function<Result<Json>(const Json& rejected)> refresh_auth;
   // What Context::http() answers; null = DefaultHttpClient().
   std::shared_ptr<HttpClient> http_client;
 };

@@ -34,6 +34,10 @@ Status Context::SendArray(std::string_view port, const Json& items, const SendOp
 
 HttpClient& Context::http() { return DefaultHttpClient(); }
 
+Result<Json> Context::RefreshAuth() {
+  return Status::Unauthenticated("component '" + component_id() + "' has no account whose token could be refreshed");
+}
+
 std::string Context::NewId() { return internal::NewUuid4(); }
 
 Result<Json> Context::EvalJavaScript(std::string_view code, const Json& data) {

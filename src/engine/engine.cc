@@ -411,6 +411,10 @@ struct Engine::Impl {
   // A failed delivery: retried later or dead-lettered. `counted`: the delivery holds a count of
   // flow.executing that Fail gives back once done.
   void Fail(TaskPtr task, Instance& inst, const Status& error, bool counted);
+  CredentialsRequest CredentialsFor(const FlowRuntime& flow, const Instance& inst) const {
+    return CredentialsRequest{flow.user_id, flow.id, inst.node->id, inst.node->type,
+                              inst.node->manifest->auth ? inst.node->manifest->auth->service : std::string()};
+  }
   // Puts a delivery back into the (durable) queue, due at `due_ms`: a retry, or a call waiting
   // for its quota. `counted`: the task holds an `executing` count of its flow. `rewrite`: the
   // runtime's copy must be rewritten (its attempt count changed).
@@ -564,7 +568,14 @@ class InvocationContext final : public Context {
   const std::string& correlation_id() const noexcept override { return correlation_id_; }
 
   const Json& properties() const noexcept override { return inst_.node->properties; }
-  const Json& auth() const noexcept override { return EmptyObject(); }
+  const Json& auth() const noexcept override { return auth_.IsObject() ? auth_ : EmptyObject(); }
+  void set_auth(Json auth) { auth_ = std::move(auth); }
+  Result<Json> RefreshAuth() override {
+    if (!engine_.options.credentials || !inst_.node->manifest->auth) return Context::RefreshAuth();
+    FLOWKIT_ASSIGN_OR_RETURN(Json fresh, engine_.options.credentials->Refresh(engine_.CredentialsFor(flow_, inst_), auth()));
+    auth_ = fresh;
+    return fresh;
+  }
   const Json& config() const noexcept override { return inst_.config; }
   const Json& flow_descriptor() const noexcept override { return flow_.flow->descriptor(); }
   const Json& custom_fields() const noexcept override { return flow_.flow->custom_fields(); }
@@ -688,6 +699,7 @@ class InvocationContext final : public Context {
   Outbox& outbox() { return out_; }
 
  private:
+  Json auth_;  // the account's secrets (EngineOptions::credentials), resolved before the call
   std::string ServicePrefix() const {
     const std::string& type = inst_.node->type;
     size_t second_dot = type.find('.', type.find('.') + 1);
@@ -758,6 +770,13 @@ Status Engine::Impl::Invoke(const std::shared_ptr<FlowRuntime>& flow_ref, Instan
   std::string invocation_id = task != nullptr && !task->message_id.empty() ? task->message_id : internal::NewUuid4();
   InvocationContext ctx(*this, flow, inst, kind, std::move(inputs), scope, correlation_id, std::move(invocation_id),
                         base);
+  if (inst.node->manifest->auth && options.credentials) {
+    Result<Json> secrets = options.credentials->Credentials(CredentialsFor(flow, inst));
+    if (!secrets.ok()) {
+      return secrets.status().WithPrefix("account for '" + inst.node->manifest->auth->service + "'");
+    }
+    ctx.set_auth(std::move(secrets).value());
+  }
   Status status;
   try {
     switch (kind) {

@@ -173,6 +173,12 @@ class HarnessContext final : public Context {
 
   const Json& properties() const noexcept override { return h_.options.properties; }
   const Json& auth() const noexcept override { return h_.options.auth; }
+  Result<Json> RefreshAuth() override {
+    if (!h_.options.refresh_auth) return Context::RefreshAuth();
+    FLOWKIT_ASSIGN_OR_RETURN(Json fresh, h_.options.refresh_auth(h_.options.auth));
+    h_.options.auth = fresh;
+    return fresh;
+  }
   const Json& config() const noexcept override { return h_.options.config; }
   const Json& flow_descriptor() const noexcept override { return h_.options.flow_descriptor; }
   const Json& custom_fields() const noexcept override { return h_.empty_object; }
