@@ -1,6 +1,7 @@
 // Umbrella header: everything a host or component author needs.
 #pragma once
 
+#include "flowkit/auth.h"
 #include "flowkit/builtins.h"
 #include "flowkit/catalog.h"
 #include "flowkit/clock.h"
