@@ -1,13 +1,14 @@
 // Accounts (connected services): secrets sealed with the master key (XChaCha20-Poly1305, bound
 // to the user and account ids), never returned, never logged.
 #include "api/routes.h"
+#include "app/account_service.h"
 #include "flowkit/component.h"
 
 namespace flowkit::server {
 namespace {
 
 std::string Associated(std::string_view user_id, std::string_view account_id) {
-  return "account:" + std::string(user_id) + ":" + std::string(account_id);
+  return AccountAssociation(user_id, account_id);
 }
 
 std::string AuthTypeOf(const Json& token) {

@@ -95,6 +95,11 @@ void PutService(Services& s, Call& c, const std::string& id, const Json& body) {
 
 }  // namespace
 
+Result<Json> ServiceConfigValues(Services& services, std::string_view service_id) {
+  FLOWKIT_ASSIGN_OR_RETURN(ServiceConfig config, services.catalog->config().GetService(service_id));
+  return UnsealValues(services, service_id, config.values);
+}
+
 Status AddConfigRoutes(Router& router, Services& services) {
   Services* s = &services;
   std::vector<Route> routes = {

@@ -19,6 +19,10 @@ Status AddDeadLetterRoutes(Router& router, Services& services);    // /unprocess
 Status AddInsightsRoutes(Router& router, Services& services);      // /logs, /telemetry
 Status AddPeopleTaskRoutes(Router& router, Services& services);    // /people-task/...
 Status AddModifierRoutes(Router& router, Services& services);      // /modifiers
+Status AddAuthRoutes(Router& router, Services& services);          // /auth/... (OAuth 2, assignments)
+
+// A service's /service-config values, unsealed (kNotFound when it has none).
+Result<Json> ServiceConfigValues(Services& services, std::string_view service_id);
 
 // Deletes the people tasks a user owns and its task webhooks (when the user is deleted).
 Status ForgetPeopleTasksOf(Services& services, std::string_view user_id);

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "api/routes.h"
+#include "app/account_service.h"
 #include "app/flow_service.h"
 #include "app/system_webhooks.h"
 #include "app/thread_pool.h"
@@ -337,10 +338,14 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Logger* log
   s.modifiers = std::make_shared<ModifierRegistry>();
   if (Status st = RegisterBuiltinComponents(*s.components); !st.ok()) return st;
   if (Status st = RegisterBuiltinModifiers(*s.modifiers); !st.ok()) return st;
+  s.auth = std::make_shared<AuthRegistry>();
   for (const std::string& dir : options.component_dirs) {
     Result<size_t> loaded = s.components->LoadManifestDirectory(dir);
     if (!loaded.ok()) return Status(loaded.status().code(), "--components " + dir + ": " + loaded.status().message());
+    Result<size_t> auths = LoadAuthDefinitions(dir, *s.auth);
+    if (!auths.ok()) return Status(auths.status().code(), "--components " + dir + ": " + auths.status().message());
   }
+  s.accounts = std::make_shared<AccountService>(s);
 
   // Stores.
   if (memory_store) {
@@ -391,7 +396,7 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Logger* log
   Router& router = impl->router;
   for (auto add : {AddUserRoutes, AddFlowRoutes, AddWebhookRoutes, AddComponentRoutes, AddAccountRoutes,
                    AddStoreRoutes, AddFileRoutes, AddConfigRoutes, AddDeadLetterRoutes, AddInsightsRoutes,
-                   AddPeopleTaskRoutes, AddModifierRoutes}) {
+                   AddPeopleTaskRoutes, AddModifierRoutes, AddAuthRoutes}) {
     if (Status st = add(router, s); !st.ok()) return st;
   }
   if (Status st = impl->AddOperationRoutes(); !st.ok()) return st;
@@ -441,7 +446,13 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Logger* log
   engine_options.insights = s.insights;
   engine_options.insights_level = options.insights_level;
   engine_options.webhook_timeout_ms = options.webhook_timeout_ms;
-  engine_options.http.deny_private_addresses = options.http_deny_private_addresses;
+  HttpClientOptions http_options;
+  http_options.deny_private_addresses = options.http_deny_private_addresses;
+  Result<std::unique_ptr<HttpClient>> http_client = NewCurlHttpClient(http_options);
+  if (!http_client.ok()) return http_client.status();
+  s.http = std::move(*http_client);
+  engine_options.http_client = s.http;
+  engine_options.credentials = s.accounts;
   SystemWebhooks* hooks = s.system_webhooks.get();
   engine_options.on_component_error = [hooks](const Json& event) { hooks->ComponentError(event); };
   engine_options.on_dead_letter = [hooks](const DeadLetter& letter) { hooks->DeadLetterCreated(letter); };

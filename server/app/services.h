@@ -9,9 +9,11 @@
 #include <vector>
 
 #include "auth/crypto.h"
+#include "flowkit/auth.h"
 #include "flowkit/catalog.h"
 #include "flowkit/clock.h"
 #include "flowkit/engine.h"
+#include "flowkit/http_client.h"
 #include "flowkit/insights.h"
 #include "flowkit/modifier.h"
 #include "flowkit/registry.h"
@@ -21,6 +23,7 @@
 
 namespace flowkit::server {
 
+class AccountService;
 class FlowService;
 class Metrics;
 class SystemWebhooks;
@@ -92,6 +95,9 @@ struct Services {
   std::unique_ptr<FlowService> flows;
   std::unique_ptr<Metrics> metrics;
   std::unique_ptr<SystemWebhooks> system_webhooks;
+  std::shared_ptr<HttpClient> http;             // outbound requests: components and OAuth token calls
+  std::shared_ptr<AuthRegistry> auth;           // how each service's accounts connect (auth.json)
+  std::shared_ptr<AccountService> accounts;     // the engine's credentials; OAuth flows
   std::string public_url;
   int64_t started_ms = 0;
 

@@ -58,6 +58,13 @@ const std::map<std::string, Access>& ExpectedAccess() {
       {"DELETE /people-task/webhooks/:id", Access::kUser},
       {"GET /modifiers", Access::kUser}, {"PUT /modifiers", Access::kAdmin}, {"DELETE /modifiers", Access::kAdmin},
       {"POST /modifiers/test", Access::kUser},
+      {"POST /auth/ticket", Access::kUser},
+      {"GET /auth/:componentType/auth-url/:ticket", Access::kUser},
+      {"GET /auth/:service/callback", Access::kAnonymous},
+      {"GET /auth/status/:ticket", Access::kUser},
+      {"GET /auth/:componentType", Access::kUser},
+      {"PUT /auth/component/:componentId/:accountId", Access::kUser},
+      {"DELETE /auth/component/:componentId", Access::kUser},
       {"GET /healthz", Access::kAnonymous}, {"GET /metrics", Access::kAdmin}, {"GET /openapi.json", Access::kAnonymous},
   };
   return kRules;
