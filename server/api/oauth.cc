@@ -6,6 +6,7 @@
 //   GET  /auth/:service/callback?code&state    ← the provider sends the browser back here
 //   GET  /auth/status/:ticket                  → {accountId, finished, updatedAt, error}
 //   GET  /auth/:componentType                  → the accounts a component type can use
+//   POST /auth/:service/client-credentials      → {accountId} (client-credentials grant)
 //   PUT  /auth/component/:componentId/:accountId, DELETE /auth/component/:componentId
 #include "api/routes.h"
 #include "app/account_service.h"
@@ -81,6 +82,15 @@ Status AddAuthRoutes(Router& router, Services& services) {
                   c.Reply(CallbackPage(true, ticket, ""));
                 },
             .query_params = {"code", "state", "error"}},
+      Route{.method = "POST", .pattern = "/auth/:service/client-credentials", .access = Access::kUser,
+            .summary = "Connect an account with the OAuth 2 client-credentials grant → {accountId}", .tag = "auth",
+            .handler =
+                [s](Call& c) {
+                  Result<std::string> account = s->accounts->ConnectClientCredentials(c.user().user_id, c.Param("service"));
+                  if (!account.ok()) return c.Fail(account.status());
+                  c.Reply(201, Json::MakeObject({{"accountId", *account}}));
+                },
+            .success_status = 201},
       Route{.method = "GET", .pattern = "/auth/status/:ticket", .access = Access::kUser,
             .summary = "Where a connection stands → {accountId, finished, updatedAt, error}", .tag = "auth",
             .handler =

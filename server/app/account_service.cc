@@ -182,7 +182,9 @@ Result<Json> AccountService::Credentials(const CredentialsRequest& request) {
                                    secrets["$invalid"].AsString() + "); reconnect it");
   }
   const int64_t expires = secrets["$expiresAtMs"].AsInt(0);
-  if (expires > 0 && secrets["refreshToken"].IsString() && expires - s_.clock->NowMillis() < kRefreshMarginMs) {
+  const ServiceAuth* auth = s_.auth ? s_.auth->Find(account->service) : nullptr;
+  const bool renewable = secrets["refreshToken"].IsString() || (auth != nullptr && IsClientCredentials(*auth));
+  if (expires > 0 && renewable && expires - s_.clock->NowMillis() < kRefreshMarginMs) {
     return RefreshAccount(request.user_id, account_id, secrets["accessToken"].AsString());
   }
   return Public(secrets);
@@ -213,6 +215,18 @@ Result<Json> AccountService::RefreshAccount(std::string_view user_id, std::strin
 
   const ServiceAuth* auth = s_.auth ? s_.auth->Find(account.service) : nullptr;
   const std::string refresh_token = secrets["refreshToken"].AsString();
+  if (auth != nullptr && IsClientCredentials(*auth)) {
+    // Nothing to refresh with: ask for a new token with the client's own credentials.
+    Result<Json> token = ClientCredentialsToken(*auth);
+    if (!token.ok()) {
+      if (token.status().IsRetryable()) return token.status().WithPrefix("renewing account '" + account.name + "'");
+      FLOWKIT_RETURN_IF_ERROR(Invalidate(account, secrets, "token request refused: " + token.status().message()));
+      return Status::Unauthenticated("account '" + account.name + "': the provider refused a new token (" +
+                                     token.status().message() + "); reconnect it");
+    }
+    FLOWKIT_RETURN_IF_ERROR(Store(account, *token));
+    return Public(*token);
+  }
   if (auth == nullptr || auth->type != "oauth2" || refresh_token.empty()) {
     std::string why = auth == nullptr || auth->type != "oauth2" ? "the service '" + account.service + "' has no OAuth 2 definition"
                                                                  : "the account has no refresh token";
@@ -317,6 +331,47 @@ Result<Json> AccountService::TokenRequest(const std::string& url, const std::str
     return Status::PermissionDenied("the token endpoint answered " + std::to_string(response->status) + " (" + why + ")");
   }
   return body;
+}
+
+bool AccountService::IsClientCredentials(const ServiceAuth& auth) {
+  return auth.type == "oauth2" && auth.definition["grantType"].IsString() &&
+         auth.definition["grantType"].StringView() == "client_credentials";
+}
+
+Result<Json> AccountService::ClientCredentialsToken(const ServiceAuth& auth) {
+  FLOWKIT_ASSIGN_OR_RETURN(auto client, ClientCredentials(auth));
+  FLOWKIT_ASSIGN_OR_RETURN(Json answer, TokenRequest(auth.definition["requestAccessToken"].AsString(),
+                                                     Form({{"grant_type", "client_credentials"},
+                                                           {"client_id", client.first},
+                                                           {"client_secret", client.second},
+                                                           {"scope", ScopeText(auth.definition)}})));
+  Json secrets = Json::MakeObject({{"accessToken", answer["access_token"]}});
+  if (answer["token_type"].IsString()) secrets.Set("tokenType", answer["token_type"]);
+  if (const int64_t expires_in = answer["expires_in"].AsInt(0); expires_in > 0) {
+    const int64_t at = s_.clock->NowMillis() + expires_in * 1000;
+    secrets.Set("$expiresAtMs", Json(at));
+    secrets.Set("accessTokenExpDate", Json(js::FormatIso(at)));
+  }
+  return secrets;
+}
+
+Result<std::string> AccountService::ConnectClientCredentials(std::string_view user_id, std::string_view service) {
+  const ServiceAuth* auth = s_.auth ? s_.auth->Find(service) : nullptr;
+  if (auth == nullptr || !IsClientCredentials(*auth)) {
+    return Status::FailedPrecondition("service '" + std::string(service) +
+                                      "' does not connect with the OAuth 2 client-credentials grant");
+  }
+  FLOWKIT_ASSIGN_OR_RETURN(Json secrets, ClientCredentialsToken(*auth));
+  AccountRecord account;
+  account.account_id = Context::NewId();
+  account.user_id = std::string(user_id);
+  account.service = std::string(service);
+  account.name = std::string(service);
+  account.display_name = account.name;
+  account.auth_type = "oauth2";
+  account.sealed_secrets = s_.secrets->Seal(secrets.Dump(), AccountAssociation(account.user_id, account.account_id));
+  FLOWKIT_ASSIGN_OR_RETURN(AccountRecord created, s_.catalog->accounts().Create(std::move(account)));
+  return created.account_id;
 }
 
 std::string AccountService::NewTicket(std::string_view user_id) {

@@ -63,6 +63,11 @@ class AccountService final : public CredentialsProvider {
 
   std::string CallbackUrl(std::string_view service) const;
 
+  // OAuth 2 client-credentials grant (definition.grantType "client_credentials"): requests a
+  // token with the service's client id and secret and creates the account. A new token is
+  // requested the same way whenever it expires or is refused.
+  Result<std::string> ConnectClientCredentials(std::string_view user_id, std::string_view service);
+
  private:
   struct Ticket {
     std::string user_id;
@@ -73,6 +78,8 @@ class AccountService final : public CredentialsProvider {
     int64_t updated_ms = 0;
   };
 
+  static bool IsClientCredentials(const ServiceAuth& auth);
+  Result<Json> ClientCredentialsToken(const ServiceAuth& auth);
   Result<std::string> AccountFor(const CredentialsRequest& request);
   // Refreshes the account's token unless its access token is no longer `rejected_token`.
   Result<Json> RefreshAccount(std::string_view user_id, std::string_view account_id, std::string_view rejected_token);

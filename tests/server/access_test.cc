@@ -62,6 +62,7 @@ const std::map<std::string, Access>& ExpectedAccess() {
       {"GET /auth/:componentType/auth-url/:ticket", Access::kUser},
       {"GET /auth/:service/callback", Access::kAnonymous},
       {"GET /auth/status/:ticket", Access::kUser},
+      {"POST /auth/:service/client-credentials", Access::kUser},
       {"GET /auth/:componentType", Access::kUser},
       {"PUT /auth/component/:componentId/:accountId", Access::kUser},
       {"DELETE /auth/component/:componentId", Access::kUser},

@@ -94,11 +94,18 @@ class FakeProvider {
       return HttpResponse::WithJson(200, Json::MakeObject({{"access_token", "at-" + std::to_string(n + 1)},
                                                            {"expires_in", 3600}}));
     }
+    if (form["grant_type"] == "client_credentials") {
+      const int n = ++client_tokens_;
+      return HttpResponse::WithJson(200, Json::MakeObject({{"access_token", "cc-" + std::to_string(n)},
+                                                           {"token_type", "Bearer"},
+                                                           {"expires_in", 60}}));
+    }
     return HttpResponse::WithJson(400, Json::MakeObject({{"error", "unsupported_grant_type"}}));
   }
 
   std::unique_ptr<HttpServer> server_;
   std::atomic<int> refreshes_{0};
+  std::atomic<int> client_tokens_{0};
   std::atomic<bool> revoked_{false};
   std::mutex mu_;
   std::map<std::string, std::string> last_form_;
@@ -118,6 +125,12 @@ class OAuthTest : public ::testing::Test {
               "requestAccessToken":")" << provider_.url() << R"(/token",
               "refreshAccessToken":")" << provider_.url() << R"(/token",
               "scope":["contacts","offline"]}})";
+    fs::create_directories(dir_.path() + "/acme/ledger");
+    std::ofstream(dir_.path() + "/acme/ledger/auth.json")
+        << R"({"service":"acme:ledger","type":"oauth2","definition":{"grantType":"client_credentials",
+              "authUrl":"https://login.acme.example/authorize",
+              "requestAccessToken":")" << provider_.url() << R"(/token",
+              "clientId":"client-1","clientSecret":"secret-1","scope":["ledger"]}})";
     ServerOptions options = MemoryOptions();
     options.component_dirs = {dir_.path()};
     options.clock = &clock_;
@@ -251,6 +264,23 @@ TEST_F(OAuthTest, ARevokedTokenMarksTheAccountInvalidAndFailsCallsWithoutRetryin
   EXPECT_EQ(provider_.refreshes(), before);
   HttpResult usable = client().Get("/auth/acme.crm.core.FindContact", token_);
   EXPECT_FALSE(usable.json()["auth"]["accounts"][account_id]["accessTokenValid"].AsBool());
+}
+
+TEST_F(OAuthTest, ClientCredentialsAccountsGetANewTokenWhenTheirsExpires) {
+  HttpResult created = client().Post("/auth/acme:ledger/client-credentials", Json::MakeObject(), token_);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(provider_.last_form()["grant_type"], "client_credentials");
+  EXPECT_EQ(provider_.last_form()["scope"], "ledger");
+  CredentialsRequest request{user_id_, "flow-1", "books", "acme.ledger.core.Books", "acme:ledger"};
+  EXPECT_EQ((*server_->services().accounts->Credentials(request))["accessToken"], Json("cc-1"));
+  clock_.Advance(30 * 1000);  // within a minute of expiry
+  EXPECT_EQ((*server_->services().accounts->Credentials(request))["accessToken"], Json("cc-2"));
+  // A 401 gets a new one too.
+  Result<Json> fresh = server_->services().accounts->Refresh(request, Json::MakeObject({{"accessToken", "cc-2"}}));
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  EXPECT_EQ((*fresh)["accessToken"], Json("cc-3"));
+  // A service without that grant cannot be connected this way.
+  EXPECT_EQ(client().Post("/auth/acme:crm/client-credentials", Json::MakeObject(), token_).status, 409);
 }
 
 TEST_F(OAuthTest, BadInputAnswersClearly) {
