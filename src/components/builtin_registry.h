@@ -33,6 +33,7 @@ Status RegisterTimersComponents(ComponentRegistry& registry);
 Status RegisterTestComponents(ComponentRegistry& registry);
 Status RegisterHttpComponents(ComponentRegistry& registry);
 Status RegisterSubflowsComponents(ComponentRegistry& registry);
+Status RegisterConvertersComponents(ComponentRegistry& registry);
 Status RegisterCodeComponents(ComponentRegistry& registry);
 
 }  // namespace flowkit::components
