@@ -34,5 +34,6 @@ Status RegisterTestComponents(ComponentRegistry& registry);
 Status RegisterHttpComponents(ComponentRegistry& registry);
 Status RegisterSubflowsComponents(ComponentRegistry& registry);
 Status RegisterCodeComponents(ComponentRegistry& registry);
+Status RegisterFilesComponents(ComponentRegistry& registry);
 
 }  // namespace flowkit::components

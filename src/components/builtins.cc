@@ -11,7 +11,7 @@ Status RegisterBuiltinComponents(ComponentRegistry& registry) {
       components::RegisterStorageComponents,  components::RegisterCsvComponents,
       components::RegisterTimersComponents,   components::RegisterTestComponents,
       components::RegisterHttpComponents,     components::RegisterSubflowsComponents,
-      components::RegisterCodeComponents,
+      components::RegisterCodeComponents,     components::RegisterFilesComponents,
   };
   for (RegisterGroup group : kGroups) FLOWKIT_RETURN_IF_ERROR(group(registry));
   return Status::OK();
