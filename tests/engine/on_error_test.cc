@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/journal.h"
 #include "flowkit/builtins.h"
 #include "flowkit/component.h"
 #include "flowkit/engine.h"
@@ -227,6 +228,63 @@ TEST_F(OnErrorEngineTest, AFlowWithoutOnErrorOnlyCallsTheHook) {
   AdvanceUntilIdle(*engine, clock);
   std::lock_guard<std::mutex> lock(hook_mu_);
   EXPECT_EQ(hook_events_.size(), 1u);
+}
+
+// A runtime that records every hop it commits (and applies it to a memory runtime).
+class RecordingRuntime final : public Runtime {
+ public:
+  void Commit(HopCommit hop, std::function<void(Status)> done) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      hops_.push_back(hop);
+    }
+    inner_->Commit(std::move(hop), std::move(done));
+  }
+  Status ForEachQueued(std::string_view flow_id, const std::function<bool(const QueuedWork&)>& fn) override {
+    return inner_->ForEachQueued(flow_id, fn);
+  }
+  Result<std::optional<std::string>> GetState(std::string_view key) override { return inner_->GetState(key); }
+  Status ForEachState(std::string_view prefix,
+                      const std::function<bool(std::string_view, std::string_view)>& fn) override {
+    return inner_->ForEachState(prefix, fn);
+  }
+  Status DropFlow(std::string_view flow_id, std::string_view state_prefix) override {
+    return inner_->DropFlow(flow_id, state_prefix);
+  }
+  RuntimeStats Stats() override { return inner_->Stats(); }
+  std::vector<HopCommit> hops() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return hops_;
+  }
+
+ private:
+  std::unique_ptr<Runtime> inner_ = NewMemoryRuntime();
+  std::mutex mu_;
+  std::vector<HopCommit> hops_;
+};
+
+TEST_F(OnErrorEngineTest, TheErrorDeliveryIsCommittedWithTheFailure) {
+  ManualClock clock(1'700'000'000'000);
+  auto runtime = std::make_shared<RecordingRuntime>();
+  auto engine = Open(&clock, runtime);
+  const std::string id = Load(*engine, /*retryable=*/false);
+  ASSERT_TRUE(engine->StartFlow(id).ok());
+  AdvanceUntilIdle(*engine, clock);
+  ASSERT_EQ(seen_.Items().size(), 1u);
+  int failure_hops = 0;
+  for (const HopCommit& hop : runtime->hops()) {
+    bool dead_letter = false;
+    for (const StateWrite& w : hop.state) dead_letter |= w.key.starts_with(engine::kDeadLetterPrefix);
+    if (!dead_letter) continue;
+    ++failure_hops;
+    ASSERT_EQ(hop.acked.size(), 1u) << "the failed delivery";
+    ASSERT_EQ(hop.enqueued.size(), 1u) << "one error delivery, for the one OnError";
+    Result<Json> body = Json::Parse(hop.enqueued[0].body);
+    ASSERT_TRUE(body.ok());
+    EXPECT_EQ((*body)["c"].AsString(), "onError");
+    EXPECT_EQ((*body)["pl"]["componentId"].AsString(), "fail");
+  }
+  EXPECT_EQ(failure_hops, 1);
 }
 
 TEST_F(OnErrorEngineTest, PendingErrorDeliveriesSurviveARestartOnADurableRuntime) {
