@@ -3,8 +3,8 @@
 // One Behaviour object exists per component instance of a running flow, made by the factory
 // registered with its type. The engine calls Start once when the flow starts, Stop once when it
 // stops, Receive for every delivery (messages that satisfy the fire pattern, timeouts, webhook
-// requests), Tick periodically for `tick: true` types and Signal for signals sent within the
-// flow. Each call gets a Context valid for that call only.
+// requests, component errors for error-feed types), Tick periodically for `tick: true` types
+// and Signal for signals sent within the flow. Each call gets a Context valid for that call only.
 //
 // Threading: calls on one instance never overlap unless its type was registered with
 // `ComponentOptions::concurrent` (then Receive may run on several workers at once and the
@@ -47,6 +47,9 @@ enum class InvocationKind : uint8_t {
   kWebhook,  // an HTTP request reached the component's webhook URL (Input(kWebhookPort))
   kTick,     // periodic call of a `tick: true` component
   kSignal,   // a signal sent by a component of the same flow (Input(kSignalPort))
+  // A component of the same flow failed a call (Input(kErrorPort)); only types registered with
+  // ComponentOptions::error_feed get these, through Receive.
+  kError,
 };
 
 // Pseudo-ports under which non-message inputs appear (Appmixer's context.messages.timeout,
@@ -54,6 +57,7 @@ enum class InvocationKind : uint8_t {
 inline constexpr std::string_view kTimeoutPort = "timeout";
 inline constexpr std::string_view kWebhookPort = "webhook";
 inline constexpr std::string_view kSignalPort = "signal";
+inline constexpr std::string_view kErrorPort = "error";
 
 // One delivered input.
 struct Message {

@@ -134,7 +134,12 @@ struct EngineOptions {
   // Time and memory limits of each JavaScript evaluation (g_javascript, Context::EvalJavaScript).
   JavaScriptLimits javascript = {};
   // System hooks (Appmixer's WEBHOOK_FLOW_COMPONENT_ERROR and the dead-letter webhook). They run
-  // on engine threads: hand the event off, do not block.
+  // on engine threads: hand the event off, do not block. on_component_error runs for every failed
+  // attempt of a call with {err: {message, code, attempt, final}, type: "component", severity,
+  // gridTimestamp, flowId, flowName, userId, componentId, componentType, correlationId,
+  // messageId, msg?, inputMessages: {port: [content]}} — also what error-feed components
+  // (ComponentOptions::error_feed) of the flow receive, durably, as a kError call. `final`: no
+  // retry follows (dead-lettered, not retryable, or a tick/signal).
   std::function<void(const Json& event)> on_component_error;
   std::function<void(const DeadLetter& letter)> on_dead_letter;
   // Account secrets for components whose manifest names auth.service (Context::auth()). Null:

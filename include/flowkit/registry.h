@@ -26,6 +26,11 @@ struct ComponentOptions {
   // per-call data in members and uses only Context for state). Default: calls on one instance
   // are serialized, which makes its component-state updates exactly-once per message.
   bool concurrent = false;
+  // Every failed call of another component of the flow comes to this type's instances as a
+  // kError Receive (Appmixer's OnError); engine.h describes the record. Errors of error-feed
+  // instances themselves, and of the runs they start, are not fed back: a failing error handler
+  // cannot loop.
+  bool error_feed = false;
 };
 
 struct ComponentType {

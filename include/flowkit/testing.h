@@ -111,6 +111,9 @@ class ComponentHarness {
   // response, if the component answered, is in last_response().
   Status Webhook(Json request, const ReceiveOptions& options = {});
   Status Signal(Json content);
+  // Delivers an error-feed record (what the engine sends ComponentOptions::error_feed types when
+  // a component of the flow fails; EngineOptions::on_component_error describes it).
+  Status ComponentError(Json record, const ReceiveOptions& options = {});
 
   // Moves the clock forward and delivers every timeout that falls due, in time order; returns
   // the first failure (later timeouts stay pending).

@@ -35,5 +35,6 @@ Status RegisterHttpComponents(ComponentRegistry& registry);
 Status RegisterSubflowsComponents(ComponentRegistry& registry);
 Status RegisterConvertersComponents(ComponentRegistry& registry);
 Status RegisterCodeComponents(ComponentRegistry& registry);
+Status RegisterFilesComponents(ComponentRegistry& registry);
 
 }  // namespace flowkit::components

@@ -12,6 +12,7 @@ Status RegisterBuiltinComponents(ComponentRegistry& registry) {
       components::RegisterTimersComponents,   components::RegisterTestComponents,
       components::RegisterHttpComponents,     components::RegisterSubflowsComponents,
       components::RegisterCodeComponents,     components::RegisterConvertersComponents,
+      components::RegisterFilesComponents,
   };
   for (RegisterGroup group : kGroups) FLOWKIT_RETURN_IF_ERROR(group(registry));
   return Status::OK();

@@ -418,7 +418,23 @@ struct Engine::Impl {
   // Puts a delivery back into the (durable) queue, due at `due_ms`: a retry, or a call waiting
   // for its quota. `counted`: the task holds an `executing` count of its flow. `rewrite`: the
   // runtime's copy must be rewritten (its attempt count changed).
-  void Requeue(TaskPtr task, Instance& inst, int64_t due_ms, bool counted, bool rewrite);
+  // `also`: deliveries to dispatch once the requeue is recorded, journaled in the same commit.
+  void Requeue(TaskPtr task, Instance& inst, int64_t due_ms, bool counted, bool rewrite,
+               std::vector<TaskPtr> also = {});
+  // What an error-feed instance receives about a failed call of `inst`; `err` is
+  // {message, code, attempt, final}.
+  Json ErrorRecord(const Task& task, const Instance& inst, Json err) const;
+  // One kError delivery of `record` per error-feed instance of the flow, each a run of its own.
+  std::vector<TaskPtr> ErrorFeedTasks(const std::shared_ptr<FlowRuntime>& flow_ref,
+                                      const std::shared_ptr<const Json>& record) const;
+  // Gives each delivery a key and adds it to `hop` (journal mode only).
+  void JournalFeed(std::vector<TaskPtr>& tasks, HopCommit* hop) {
+    if (journal == nullptr) return;
+    for (TaskPtr& t : tasks) {
+      t->key = NewWorkKey();
+      hop->enqueued.push_back(QueuedWork{t->key, t->flow->id, 0, engine::EncodeTaskText(*t)});
+    }
+  }
   // Takes the quota units for a call of `inst`; when there are none, requeues the task (or fails
   // it after maxWait) and returns false — the task is then gone.
   bool TakeQuota(TaskPtr& task, Instance& inst, engine::QuotaLease* lease);
@@ -1089,6 +1105,16 @@ void Engine::Impl::Process(TaskPtr task) {
       inputs.push_back(std::move(in));
       break;
     }
+    case TaskKind::kError: {
+      kind = InvocationKind::kError;
+      PendingInput in;
+      in.port = std::string(kErrorPort);
+      in.message.id = task->message_id;
+      in.message.correlation_id = task->correlation_id;
+      in.message.content = task->payload;
+      inputs.push_back(std::move(in));
+      break;
+    }
     case TaskKind::kTick:
       kind = InvocationKind::kTick;
       break;
@@ -1164,28 +1190,44 @@ void Engine::Impl::CommitHop(TaskPtr task, Instance& inst, Deferred fx) {
 void Engine::Impl::Fail(TaskPtr task, Instance& inst, const Status& error, bool counted) {
   FlowRuntime& flow = *task->flow;
   stat_errors.fetch_add(1, std::memory_order_relaxed);
+  // Ticks and signals are not retried (Appmixer logs failed ticks only).
+  const bool deliverable = task->kind == TaskKind::kMessage || task->kind == TaskKind::kTimeout ||
+                           task->kind == TaskKind::kWebhook || task->kind == TaskKind::kError;
+  const bool retry = deliverable && error.IsRetryable() && task->attempt < options.retry.max_attempts;
   Json err = Json::MakeObject({{"message", error.message()},
                                {"code", std::string(StatusCodeName(error.code()))},
                                {"attempt", task->attempt}});
   RecordInsight(flow, inst, "error", "", task->port, task->correlation_id, task->message_id, err);
-  if (options.on_component_error) {
-    Json event = Json::MakeObject({{"err", err},
-                                   {"type", "component"},
-                                   {"flowId", flow.id},
-                                   {"flowName", flow.flow->name()},
-                                   {"userId", flow.user_id},
-                                   {"componentId", inst.node->id},
-                                   {"componentType", inst.node->type}});
-    options.on_component_error(event);
+  err.Set("final", !retry);
+  // Error-feed instances (OnError) hear of every failed attempt, as Appmixer's error log records
+  // each one; not of their own failures nor of those in runs they started, so a failing error
+  // handler cannot loop.
+  std::vector<TaskPtr> feed;
+  auto is_feed = [&flow](std::string_view component_id) {
+    const FlowNode* node = flow.flow->FindNode(component_id);
+    return node != nullptr && flow.instances[flow.IndexOf(node)]->type->options.error_feed;
+  };
+  const bool feeds = task->kind != TaskKind::kError && !inst.type->options.error_feed &&
+                     std::any_of(flow.instances.begin(), flow.instances.end(),
+                                 [](const auto& i) { return i->type->options.error_feed; }) &&
+                     !task->scope.Passed(is_feed);
+  if (options.on_component_error || feeds) {
+    Json event = ErrorRecord(*task, inst, std::move(err));
+    if (options.on_component_error) options.on_component_error(event);
+    if (feeds) feed = ErrorFeedTasks(task->flow, std::make_shared<const Json>(std::move(event)));
   }
-  // Runs once the failure is recorded (at once, or after the runtime commit).
+  // Runs once the failure is recorded (at once, or after the runtime commit); the error-feed
+  // deliveries move on with it.
   std::shared_ptr<FlowRuntime> flow_ref = task->flow;
-  auto finish = [this, flow_ref, &inst, counted] {
+  auto shared_feed = std::make_shared<std::vector<TaskPtr>>(std::move(feed));
+  auto finish = [this, flow_ref, &inst, counted, shared_feed] {
+    for (TaskPtr& t : *shared_feed) Dispatch(std::move(t));
     Release(inst);
     Finish();
     if (counted) ExecDone(*flow_ref);
   };
-  auto commit_then = [this](HopCommit hop, std::function<void()> then) {
+  auto commit_then = [this, shared_feed](HopCommit hop, std::function<void()> then) {
+    JournalFeed(*shared_feed, &hop);
     if (journal == nullptr || hop.empty()) {
       then();
       return;
@@ -1195,9 +1237,6 @@ void Engine::Impl::Fail(TaskPtr task, Instance& inst, const Status& error, bool 
     JournalCommit(std::move(hop), [then = std::move(then)](const Status&) { then(); });
   };
 
-  // Ticks and signals are not retried (Appmixer logs failed ticks only).
-  const bool deliverable = task->kind == TaskKind::kMessage || task->kind == TaskKind::kTimeout ||
-                           task->kind == TaskKind::kWebhook;
   if (!deliverable) {
     if (task->kind == TaskKind::kTick && flow.running.load() && task->epoch == flow.epoch.load()) {
       Schedule(task->Clone(), clock->NowMillis() + options.tick_interval_ms);
@@ -1207,14 +1246,14 @@ void Engine::Impl::Fail(TaskPtr task, Instance& inst, const Status& error, bool 
     commit_then(std::move(hop), finish);
     return;
   }
-  if (error.IsRetryable() && task->attempt < options.retry.max_attempts) {
+  if (retry) {
     stat_retries.fetch_add(1, std::memory_order_relaxed);
     const int64_t base = options.retry.BaseDelay(task->attempt);
     const double jitter = options.retry.jitter * (2 * internal::RandomUnit() - 1);
     const int64_t delay = std::max<int64_t>(0, static_cast<int64_t>(static_cast<double>(base) * (1 + jitter)));
     const int64_t due = clock->NowMillis() + delay;
     task->attempt += 1;
-    Requeue(std::move(task), inst, due, counted, /*rewrite=*/true);
+    Requeue(std::move(task), inst, due, counted, /*rewrite=*/true, std::move(*shared_feed));
     return;
   }
   stat_dead.fetch_add(1, std::memory_order_relaxed);
@@ -1261,9 +1300,11 @@ void Engine::Impl::Fail(TaskPtr task, Instance& inst, const Status& error, bool 
   commit_then(std::move(hop), finish);
 }
 
-void Engine::Impl::Requeue(TaskPtr task, Instance& inst, int64_t due_ms, bool counted, bool rewrite) {
+void Engine::Impl::Requeue(TaskPtr task, Instance& inst, int64_t due_ms, bool counted, bool rewrite,
+                           std::vector<TaskPtr> also) {
   std::shared_ptr<FlowRuntime> flow_ref = task->flow;
   HopCommit hop;
+  JournalFeed(also, &hop);
   if (journal != nullptr) {
     // The delivery is rewritten under its own key with its new due time; batch members it
     // carries are done. A task already queued under its key alone needs no write: after a
@@ -1284,7 +1325,9 @@ void Engine::Impl::Requeue(TaskPtr task, Instance& inst, int64_t due_ms, bool co
     }
   }
   auto shared_task = std::make_shared<TaskPtr>(std::move(task));
-  auto then = [this, shared_task, due_ms, flow_ref, &inst, counted] {
+  auto shared_also = std::make_shared<std::vector<TaskPtr>>(std::move(also));
+  auto then = [this, shared_task, shared_also, due_ms, flow_ref, &inst, counted] {
+    for (TaskPtr& t : *shared_also) Dispatch(std::move(t));
     Release(inst);
     Schedule(std::move(*shared_task), due_ms);
     Finish();
@@ -1325,6 +1368,66 @@ bool Engine::Impl::TakeQuota(TaskPtr& task, Instance& inst, engine::QuotaLease* 
   return false;
 }
 
+Json Engine::Impl::ErrorRecord(const Task& task, const Instance& inst, Json err) const {
+  const FlowRuntime& flow = *task.flow;
+  Json inputs = Json::MakeObject();
+  Json msg = Json::Undefined();
+  auto add_input = [&](const std::string& port, const Json& content) {
+    Json* list = inputs.Find(port);
+    if (list == nullptr) {
+      inputs.Set(port, Json::MakeArray());
+      list = inputs.Find(port);
+    }
+    list->Push(content);
+    if (msg.IsUndefined()) msg = content;
+  };
+  if (task.batch) {
+    for (const PendingInput& in : *task.batch) add_input(in.port, in.message.Content());
+  } else if (task.payload) {
+    std::string port = task.kind == TaskKind::kMessage   ? task.port
+                       : task.kind == TaskKind::kTimeout ? std::string(kTimeoutPort)
+                       : task.kind == TaskKind::kSignal  ? std::string(kSignalPort)
+                       : task.kind == TaskKind::kError   ? std::string(kErrorPort)
+                                                         : std::string(kWebhookPort);
+    add_input(port, *task.payload);
+  }
+  Json record = Json::MakeObject({{"err", std::move(err)},
+                                  {"type", "component"},
+                                  {"severity", "error"},
+                                  {"gridTimestamp", js::FormatIso(clock->NowMillis())},
+                                  {"flowId", flow.id},
+                                  {"flowName", flow.flow->name()},
+                                  {"userId", flow.user_id},
+                                  {"componentId", inst.node->id},
+                                  {"componentType", inst.node->type},
+                                  {"correlationId", task.correlation_id},
+                                  {"messageId", task.message_id}});
+  if (!msg.IsUndefined()) record.Set("msg", std::move(msg));
+  record.Set("inputMessages", std::move(inputs));
+  return record;
+}
+
+std::vector<TaskPtr> Engine::Impl::ErrorFeedTasks(const std::shared_ptr<FlowRuntime>& flow_ref,
+                                                  const std::shared_ptr<const Json>& record) const {
+  std::vector<TaskPtr> tasks;
+  const uint64_t epoch = flow_ref->epoch.load(std::memory_order_acquire);
+  const int64_t now = clock->NowMillis();
+  for (size_t i = 0; i < flow_ref->instances.size(); ++i) {
+    if (!flow_ref->instances[i]->type->options.error_feed) continue;
+    auto task = std::make_unique<Task>();
+    task->kind = TaskKind::kError;
+    task->flow = flow_ref;
+    task->epoch = epoch;
+    task->instance = i;
+    task->payload = record;
+    task->correlation_id = internal::NewUuid4();
+    task->message_id = internal::NewUuid4();
+    task->created_ms = now;
+    tasks.push_back(std::move(task));
+  }
+  return tasks;
+}
+
 Json Engine::Impl::DeadLetterRecord(const Task& task, const Instance& inst, const Status& error) const {
   const FlowRuntime& flow = *task.flow;
   Json sender = Json::MakeObject();
@@ -1335,8 +1438,9 @@ Json Engine::Impl::DeadLetterRecord(const Task& task, const Instance& inst, cons
                                {"type", source != nullptr ? source->type : std::string()},
                                {"outputPort", link.source_port}});
   }
-  std::string port = task.kind == TaskKind::kMessage ? task.port
+  std::string port = task.kind == TaskKind::kMessage   ? task.port
                      : task.kind == TaskKind::kTimeout ? std::string(kTimeoutPort)
+                     : task.kind == TaskKind::kError   ? std::string(kErrorPort)
                                                        : std::string(kWebhookPort);
   Json properties = Json::MakeObject({{"correlationId", task.correlation_id},
                                       {"sender", sender},

@@ -21,10 +21,11 @@ namespace flowkit::engine {
 
 struct FlowRuntime;
 
-enum class TaskKind : uint8_t { kMessage, kTimeout, kWebhook, kSignal, kTick };
+// Values are journaled: append only.
+enum class TaskKind : uint8_t { kMessage, kTimeout, kWebhook, kSignal, kTick, kError };
 
 // One delivery to one component instance: a message on an in-port (its link's transform runs
-// when it is delivered), a timeout, a webhook request, a signal or a tick.
+// when it is delivered), a timeout, a webhook request, a signal, a tick or an error-feed record.
 struct Task {
   TaskKind kind = TaskKind::kMessage;
   std::shared_ptr<FlowRuntime> flow;

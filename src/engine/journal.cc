@@ -133,7 +133,7 @@ Result<TaskPtr> DecodeTask(const Json& body, const std::shared_ptr<FlowRuntime>&
     return Status::Corruption("queued work of flow '" + flow->id + "' is not a delivery");
   }
   const int64_t kind = body["k"].AsInt();
-  if (kind < 0 || kind > static_cast<int64_t>(TaskKind::kTick)) {
+  if (kind < 0 || kind > static_cast<int64_t>(TaskKind::kError)) {
     return Status::Corruption("queued work of flow '" + flow->id + "' has an unknown kind");
   }
   const FlowNode* node = flow->flow->FindNode(body["c"].StringView());

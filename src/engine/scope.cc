@@ -18,6 +18,13 @@ const Json* ScopeChain::Find(std::string_view component_id, std::string_view por
   return nullptr;
 }
 
+bool ScopeChain::Passed(const std::function<bool(std::string_view component_id)>& match) const {
+  for (const Node* n = head_.get(); n != nullptr; n = n->parent.get()) {
+    if (match(n->component_id)) return true;
+  }
+  return false;
+}
+
 Json ScopeChain::ToJson() const {
   std::vector<const Node*> hops;
   hops.reserve(depth());

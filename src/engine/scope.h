@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,6 +31,9 @@ class ScopeChain final : public ScopeView {
                     std::shared_ptr<const Json> payload) const;
 
   const Json* Find(std::string_view component_id, std::string_view port) const override;
+
+  // Whether any hop of the run was sent by a component `match` accepts.
+  bool Passed(const std::function<bool(std::string_view component_id)>& match) const;
 
   // Number of hops from the root (0 for the empty scope).
   size_t depth() const noexcept { return head_ ? head_->depth : 0; }

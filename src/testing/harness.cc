@@ -83,6 +83,7 @@ Status CallSafely(Behaviour& behaviour, InvocationKind kind, Context& ctx) {
       case InvocationKind::kMessage:
       case InvocationKind::kTimeout:
       case InvocationKind::kWebhook:
+      case InvocationKind::kError:
         return behaviour.Receive(ctx);
     }
     return Status::Internal("unknown invocation kind");
@@ -442,6 +443,16 @@ Status ComponentHarness::Signal(Json content) {
   inputs[std::string(kSignalPort)].push_back(
       MakeMessage(std::move(content), std::move(original), signal_options));
   return impl_->Invoke(InvocationKind::kSignal, std::move(inputs), "", Json::MakeObject());
+}
+
+Status ComponentHarness::ComponentError(Json record, const ReceiveOptions& options) {
+  ReceiveOptions error_options = options;
+  error_options.source_component.clear();
+  error_options.source_port.clear();
+  InputMap inputs;
+  Json original = record;
+  inputs[std::string(kErrorPort)].push_back(MakeMessage(std::move(record), std::move(original), error_options));
+  return impl_->Invoke(InvocationKind::kError, std::move(inputs), options.correlation_id, options.scope);
 }
 
 Status ComponentHarness::AdvanceClock(int64_t ms) {

@@ -74,6 +74,7 @@ TEST(ControlsRegistry, RegistersEveryTypeWithItsPortsAndConcurrency) {
       {"JoinEach", {"in", "count"}, {"out", "timeout"}, false},
       {"Counter", {"item", "reset"}, {"count"}, false},
       {"Digest", {"in"}, {"out"}, false},
+      {"OnError", {}, {"out"}, true},
   };
   EXPECT_EQ(Registry().size(), expected.size());
   for (const Expected& e : expected) {
@@ -91,9 +92,51 @@ TEST(ControlsRegistry, RegistersEveryTypeWithItsPortsAndConcurrency) {
     EXPECT_TRUE(type->manifest->icon.empty());
   }
   EXPECT_TRUE(Registry().Find("appmixer.utils.controls.OnStart")->manifest->IsTrigger());
+  EXPECT_TRUE(Registry().Find("appmixer.utils.controls.OnError")->manifest->IsTrigger());
+  EXPECT_TRUE(Registry().Find("appmixer.utils.controls.OnError")->options.error_feed);
+  EXPECT_FALSE(Registry().Find("appmixer.utils.controls.OnStart")->options.error_feed);
   EXPECT_EQ(Registry().Find("appmixer.utils.controls.Each")->manifest->in_ports[0].max_connections,
             1);
   EXPECT_EQ(Registry().Find("appmixer.utils.controls.Switch5")->manifest->label, "Switch");
+}
+
+Json ErrorRecord(std::string component_id, std::string type) {
+  return Json::MakeObject({{"err", Json::MakeObject({{"message", "boom"}, {"code", "unavailable"}, {"attempt", 2},
+                                                     {"final", false}})},
+                           {"flowId", "test-flow"},
+                           {"componentId", std::move(component_id)},
+                           {"componentType", std::move(type)},
+                           {"msg", Json::MakeObject({{"x", 1}})}});
+}
+
+TEST(ControlsOnError, SendsEachErrorWithFlowNameAndTheComponentsLabel) {
+  HarnessOptions options;
+  options.flow_name = "Billing";
+  options.flow_descriptor = Json::Parse(R"({"test-component": {"type": "appmixer.utils.controls.OnError"},
+      "charge": {"type": "acme.pay.core.Charge", "label": "Charge card"},
+      "get": {"type": "appmixer.utils.http.GET"}})").value();
+  auto h = Make("OnError", options);
+  ASSERT_TRUE(h->ComponentError(ErrorRecord("charge", "acme.pay.core.Charge")).ok());
+  ASSERT_TRUE(h->ComponentError(ErrorRecord("get", "appmixer.utils.http.GET")).ok());
+  ASSERT_EQ(h->sent().size(), 2u);
+  const Json& first = h->sent()[0].content;
+  EXPECT_EQ(h->sent()[0].port, "out");
+  EXPECT_EQ(first["flowName"].AsString(), "Billing");
+  EXPECT_EQ(first["componentLabel"].AsString(), "Charge card") << "the node's label";
+  EXPECT_EQ(first["err"]["message"].AsString(), "boom");
+  EXPECT_EQ(first["err"]["attempt"].AsInt(), 2);
+  EXPECT_EQ(first["msg"]["x"].AsInt(), 1);
+  EXPECT_EQ(h->sent()[1].content["componentLabel"].AsString(), "GET") << "else the type's 4th segment";
+}
+
+TEST(ControlsOnError, IgnoresOtherCallsAndRefusesAMalformedRecord) {
+  auto h = Make("OnError");
+  ASSERT_TRUE(h->Start().ok());
+  ASSERT_TRUE(h->Signal(Json::MakeObject({{"x", 1}})).ok());
+  EXPECT_TRUE(h->sent().empty()) << "only error-feed calls report errors";
+  EXPECT_EQ(h->ComponentError(Json("text")).code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(h->ComponentError(Json::MakeObject({{"err", Json::MakeObject({{"message", "m"}})}})).ok());
+  EXPECT_FALSE(h->sent()[0].content.Find("componentLabel") != nullptr) << "no component, no label";
 }
 
 TEST(ControlsRegistry, RegisteringTwiceIsAlreadyExists) {

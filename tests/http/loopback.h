@@ -55,6 +55,7 @@ struct Recorded {
 //   /hang           never answered (until the server stops)
 //   /gate/N         held until N /gate requests wait, then all answered 200
 //   /uptime         the status set by SetUptimeStatus (default 200)
+//   /attachment     "a,b\n" as text/csv with Content-Disposition: attachment; filename="report.csv"
 class LoopbackServer {
  public:
   LoopbackServer() {
@@ -159,6 +160,10 @@ class LoopbackServer {
         if (group.size() >= n) release.swap(group);
       }
       for (auto& r : release) r->Reply(server::HttpResponse::WithText(200, "released"));
+    } else if (path == "/attachment") {
+      server::HttpResponse response = server::HttpResponse::WithText(200, "a,b\n", "text/csv");
+      response.SetHeader("Content-Disposition", "attachment; filename=\"report.csv\"");
+      responder->Reply(std::move(response));
     } else if (path == "/uptime") {
       responder->Reply(server::HttpResponse::WithText(uptime_status_.load(), "uptime"));
     } else {

@@ -19,6 +19,7 @@ Status RegisterControlsComponents(ComponentRegistry& registry) {
       {"appmixer.utils.controls.JoinEach", controls::NewJoinEach, {}},
       {"appmixer.utils.controls.Counter", controls::NewCounter, {}},
       {"appmixer.utils.controls.Digest", controls::NewDigest, {}},
+      {"appmixer.utils.controls.OnError", controls::NewOnError, {.concurrent = true, .error_feed = true}},
   };
   return RegisterBuiltinTable(registry, table);
 }

@@ -17,5 +17,6 @@ std::unique_ptr<Behaviour> NewCounter();
 std::unique_ptr<Behaviour> NewSetVariable();
 std::unique_ptr<Behaviour> NewStopFlow();
 std::unique_ptr<Behaviour> NewDigest();
+std::unique_ptr<Behaviour> NewOnError();
 
 }  // namespace flowkit::components::controls
