@@ -74,9 +74,10 @@ Result<Connector> ParseConnector(const Json& doc, const std::string& file = "");
 // neither kind, a bad component or service definition, or a component or service defined twice.
 Result<ConnectorSet> LoadConnectors(const std::string& dir);
 
-// Registers each component as a runnable type (ComponentOptions::concurrent). kAlreadyExists
-// naming the component when a name is taken and `replace` is false; nothing is registered then.
-Status RegisterConnectors(const ConnectorSet& connectors, ComponentRegistry& registry, bool replace = false);
+// Registers each component as a runnable type (ComponentOptions::concurrent), replacing a
+// manifest-only type of the same name (e.g. from LoadManifestDirectory). kAlreadyExists naming
+// the component and its file when a runnable type has the name; nothing is registered then.
+Status RegisterConnectors(const ConnectorSet& connectors, ComponentRegistry& registry);
 
 // Registers each service definition. kAlreadyExists naming the service when it has one.
 Status RegisterConnectorAuth(const ConnectorSet& connectors, AuthRegistry& registry);

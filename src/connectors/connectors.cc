@@ -341,19 +341,19 @@ Result<ConnectorSet> LoadConnectors(const std::string& dir) {
   return set;
 }
 
-Status RegisterConnectors(const ConnectorSet& connectors, ComponentRegistry& registry, bool replace) {
-  if (!replace) {
-    for (const Connector& c : connectors.components) {
-      if (registry.Find(c.manifest->name) != nullptr) {
-        return Status::AlreadyExists((c.file.empty() ? "" : c.file + ": ") + "component type '" + c.manifest->name +
-                                     "' is already registered");
-      }
+Status RegisterConnectors(const ConnectorSet& connectors, ComponentRegistry& registry) {
+  for (const Connector& c : connectors.components) {
+    const ComponentType* known = registry.Find(c.manifest->name);
+    if (known != nullptr && known->runnable()) {
+      return Status::AlreadyExists((c.file.empty() ? "" : c.file + ": ") + "component type '" + c.manifest->name +
+                                   "' is already registered");
     }
   }
   for (const Connector& c : connectors.components) {
     auto shared = std::make_shared<const Connector>(c);
     BehaviourFactory factory = [shared] { return std::make_unique<DeclarativeBehaviour>(shared); };
-    FLOWKIT_RETURN_IF_ERROR(registry.Register(*c.manifest, std::move(factory), ComponentOptions{.concurrent = true}, replace));
+    FLOWKIT_RETURN_IF_ERROR(registry.Register(*c.manifest, std::move(factory), ComponentOptions{.concurrent = true},
+                                               /*replace=*/true));
   }
   return Status::OK();
 }

@@ -178,7 +178,7 @@ class ConnectorRuns : public ::testing::Test {
     if (!c.ok()) return nullptr;
     ConnectorSet set;
     set.components.push_back(std::move(*c));
-    EXPECT_TRUE(RegisterConnectors(set, registry_, /*replace=*/true).ok());
+    EXPECT_TRUE(RegisterConnectors(set, registry_).ok());
     auto h = ComponentHarness::Create(registry_, "acme.crm.core." + std::string(name), std::move(options));
     EXPECT_TRUE(h.ok()) << h.status().ToString();
     return h.ok() ? std::move(*h) : nullptr;
