@@ -13,7 +13,7 @@ struct OpenApiCommandOptions {
   std::string service;      // empty: the document's info.title
 };
 
-// Writes one connector file per operation and service.json; prints one line per file and a
+// Writes one connector file per operation and auth.json; prints one line per file and a
 // summary to `out`, warnings (operations or parameters left out) to `err`. Returns 0 on
 // success, 2 for an unreadable or invalid document or an unwritable directory.
 int RunOpenApi(const OpenApiCommandOptions& options, std::ostream& out, std::ostream& err);

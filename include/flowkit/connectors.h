@@ -11,7 +11,11 @@
 //                                 "body": <template>, "bodyType": "json" | "form" | "raw"},
 //                    "output":   {"port": "out", "from": "/data", "each": false, "map": <template>}}
 //   service file    {"service": "acme:crm", "type": "apiKey" | "pwd" | "oauth2", "definition": {...}}
-//                   (auth.h's ServiceAuth: how accounts of the service are connected)
+//                   (auth.h's ServiceAuth: how accounts of the service are connected); by
+//                   convention `auth.json`, as in Appmixer connector directories
+//
+// One file per component keeps each small and lets generated and hand-written connectors sit
+// side by side; a file is told apart by its keys (`manifest` vs `service` + `type`).
 //
 // Templates are JSON values whose strings may hold `{{root.path.to.value}}` placeholders. Roots
 // in `request`: input (the in-port message), properties, auth (Context::auth()), config. In

@@ -80,7 +80,7 @@ class Generator {
         }
       }
     }
-    if (!service_auth_.IsUndefined()) out_.files.push_back({"service.json", service_auth_});
+    if (!service_auth_.IsUndefined()) out_.files.push_back({"auth.json", service_auth_});
     return std::move(out_);
   }
 

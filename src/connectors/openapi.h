@@ -18,12 +18,12 @@ struct OpenApiOptions {
 };
 
 struct GeneratedFile {
-  std::string path;  // relative to the output directory: "<Operation>.json", "service.json"
+  std::string path;  // relative to the output directory: "<Operation>.json", "auth.json"
   Json doc;
 };
 
 struct OpenApiConnectors {
-  std::vector<GeneratedFile> files;   // connectors in document order, then service.json (if any)
+  std::vector<GeneratedFile> files;   // connectors in document order, then auth.json (if any)
   std::vector<std::string> warnings;  // "<JSON pointer>: <what was left out and why>"
 };
 
@@ -37,7 +37,7 @@ struct OpenApiConnectors {
 // - out-port `out`: the first 2xx JSON response; a top-level array is sent one message per
 //   element (`each`), its items' properties as the port's options;
 // - auth: the first security scheme of `security` (else of components.securitySchemes) becomes
-//   service.json (`<vendor>:<service>`) — apiKey in header/query/cookie and http bearer as
+//   auth.json (`<vendor>:<service>`) — apiKey in header/query/cookie and http bearer as
 //   apiKey services, http basic as pwd, oauth2 authorizationCode as oauth2 — and its placement
 //   in every request; operations with `security: []` get none.
 // Every connector is checked with ParseConnector; an operation that cannot be expressed is left

@@ -138,7 +138,7 @@ TEST(ConnectorLoader, RejectsDuplicatesAndMissingDirectories) {
 
 TEST(ConnectorLoader, LoadsComponentsAndServicesAndRegistersThem) {
   TempDir dir;
-  dir.Write("crm/service.json",
+  dir.Write("crm/auth.json",
             R"({"service": "acme:crm", "type": "apiKey", "definition": {"auth": {"apiKey": {"type": "text", "name": "API key"}}}})");
   dir.Write("crm/GetContact.json", ConnectorText("GetContact", R"({"url": "https://x/{{input.id}}"})", R"({"port": "out"})", "acme:crm"));
   dir.Write("crm/ListContacts.json", ConnectorText("ListContacts", R"({"url": "https://x/"})", R"({"port": "out"})", "acme:crm"));

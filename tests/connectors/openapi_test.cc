@@ -59,10 +59,10 @@ TEST(OpenApi, GeneratesOneConnectorPerOperation) {
   std::map<std::string, Json> files = ByPath(*generated);
   ASSERT_EQ(files.size(), 6u);
   for (const char* name : {"ListAnimals.json", "CreateAnimal.json", "GetAnimal.json", "DeleteAnimal.json",
-                           "GetHealth.json", "service.json"}) {
+                           "GetHealth.json", "auth.json"}) {
     EXPECT_EQ(files.count(name), 1u) << name;
   }
-  EXPECT_EQ(files["service.json"], J(R"({"service": "acme:animal_shelter", "type": "apiKey", "definition": {"auth":
+  EXPECT_EQ(files["auth.json"], J(R"({"service": "acme:animal_shelter", "type": "apiKey", "definition": {"auth":
       {"apiKey": {"type": "password", "name": "API key", "tooltip": "From your shelter account page"}}}})"));
 
   const Json& list = files["ListAnimals.json"];
@@ -139,10 +139,10 @@ TEST(OpenApi, SecuritySchemesBecomeServiceAuth) {
     Result<OpenApiConnectors> generated = GenerateOpenApiConnectors(spec);
     ASSERT_TRUE(generated.ok()) << c.scheme << ": " << generated.status().ToString();
     std::map<std::string, Json> files = ByPath(*generated);
-    EXPECT_EQ(files["service.json"]["type"].AsString(), c.type) << c.scheme;
+    EXPECT_EQ(files["auth.json"]["type"].AsString(), c.type) << c.scheme;
     EXPECT_EQ(files["GetHealth.json"]["request"][c.request_key], J(c.expected)) << c.scheme;
     if (c.type == "oauth2") {
-      EXPECT_EQ(files["service.json"]["definition"], J(R"({"authUrl": "https://id.example/authorize",
+      EXPECT_EQ(files["auth.json"]["definition"], J(R"({"authUrl": "https://id.example/authorize",
           "requestAccessToken": "https://id.example/token", "refreshAccessToken": "https://id.example/token",
           "scope": ["read", "write"], "scopeDelimiter": " "})"));
       EXPECT_EQ(files["GetHealth.json"]["manifest"]["auth"]["scope"], J(R"(["read"])"));
@@ -157,7 +157,7 @@ TEST(OpenApi, SecuritySchemesBecomeServiceAuth) {
   ASSERT_TRUE(generated.ok());
   ASSERT_EQ(generated->warnings.size(), 1u);
   EXPECT_NE(generated->warnings[0].find("/components/securitySchemes/shelterKey"), std::string::npos);
-  EXPECT_EQ(ByPath(*generated).count("service.json"), 0u);
+  EXPECT_EQ(ByPath(*generated).count("auth.json"), 0u);
 }
 
 TEST(OpenApi, ErrorsNameTheJsonPointer) {
@@ -228,7 +228,7 @@ TEST(OpenApiCli, WritesConnectorsThatFlowkitRunRuns) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("wrote " + out_dir + "/GetHealth.json (acme.animal_shelter.core.GetHealth)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("5 connectors, auth acme:animal_shelter (apiKey), 0 warnings"), std::string::npos) << r.out;
-  EXPECT_TRUE(std::filesystem::exists(out_dir + "/service.json"));
+  EXPECT_TRUE(std::filesystem::exists(out_dir + "/auth.json"));
 
   // A flow: OnStart → GetHealth (no auth needed).
   std::string flow_path = (dir.path / "flow.json").string();

@@ -33,7 +33,7 @@ constexpr const char* kService = R"({"service": "acme:crm", "type": "oauth2",
 TEST(ConnectorsServer, RegistersComponentsAndServiceAuth) {
   TempDir dir;
   Write(std::filesystem::path(dir.path()) / "crm/GetContact.json", kConnector);
-  Write(std::filesystem::path(dir.path()) / "crm/service.json", kService);
+  Write(std::filesystem::path(dir.path()) / "crm/auth.json", kService);
   ServerOptions options = MemoryOptions();
   options.connector_dirs = {dir.path()};
   TestServer server(std::move(options));
