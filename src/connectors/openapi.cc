@@ -366,6 +366,10 @@ class Generator {
         continue;
       }
       if (in != "path" && in != "query" && in != "header") return Status::InvalidArgument(ptr + "/in: unknown location '" + in + "'");
+      // OpenAPI: header parameters named Accept, Content-Type or Authorization "SHALL be ignored"
+      // (the media types and the security scheme say those).
+      std::string lower = Lower(pname);
+      if (in == "header" && (lower == "accept" || lower == "content-type" || lower == "authorization")) continue;
       std::vector<std::string> stack;
       Json raw_schema = p["schema"].IsUndefined() ? p["content"]["application/json"]["schema"] : p["schema"];
       FLOWKIT_ASSIGN_OR_RETURN(Json schema, Schema(raw_schema.IsUndefined() ? Json::MakeObject({{"type", Json("string")}}) : raw_schema,
