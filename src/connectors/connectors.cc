@@ -14,12 +14,13 @@
 #include "connectors/template.h"
 #include "flowkit/component.h"
 #include "util/base64.h"
+#include "util/js.h"
 
 namespace flowkit {
 namespace {
 
 using connectors::CheckTemplate;
-using connectors::EncodeUriComponent;
+using js::EncodeUriComponent;
 using connectors::Evaluate;
 using connectors::ValueText;
 

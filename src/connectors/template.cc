@@ -148,25 +148,7 @@ Result<std::string> EvaluateUrl(std::string_view tmpl, const Json& data) {
       return Status::InvalidArgument("the request URL needs '" + piece.text + "', which is missing");
     }
     // A placeholder that starts the URL is its base ("{{config.baseUrl}}/pets"): inserted as is.
-    out += i == 0 ? ValueText(value) : EncodeUriComponent(ValueText(value));
-  }
-  return out;
-}
-
-std::string EncodeUriComponent(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  static constexpr std::string_view kKeep = "-_.!~*'()";
-  std::string out;
-  for (char ch : text) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-        kKeep.find(ch) != std::string_view::npos) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
+    out += i == 0 ? ValueText(value) : js::EncodeUriComponent(ValueText(value));
   }
   return out;
 }

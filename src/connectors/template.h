@@ -24,9 +24,6 @@ Json Evaluate(const Json& tmpl, const Json& data);
 // URL); a missing value is kInvalidArgument naming its placeholder.
 Result<std::string> EvaluateUrl(std::string_view tmpl, const Json& data);
 
-// encodeURIComponent of the UTF-8 bytes of `text`.
-std::string EncodeUriComponent(std::string_view text);
-
 // A value as it appears inside a longer string or a query: strings verbatim, objects and arrays
 // as JSON text, numbers and booleans as JavaScript writes them.
 std::string ValueText(const Json& value);
