@@ -173,6 +173,15 @@ std::map<std::string, Setting> Settings() {
                        }
                        return Status::OK();
                      }};
+  s["connectors"] = {"Directory of declarative connectors: JSON components and service auth (repeatable; "
+                     "comma-separated in env/config)",
+                     [](ServerOptions& o, const std::string& t) {
+                       std::stringstream in(t);
+                       for (std::string dir; std::getline(in, dir, ',');) {
+                         if (!dir.empty()) o.connector_dirs.push_back(dir);
+                       }
+                       return Status::OK();
+                     }};
   return s;
 }
 
@@ -234,6 +243,7 @@ int main(int argc, char** argv) {
   }
   for (auto& [name, values] : given) {
     if (name == "components" && !values.empty()) options.component_dirs.clear();
+    if (name == "connectors" && !values.empty()) options.connector_dirs.clear();
     for (const std::string& value : values) {
       if (Status s = settings[name].apply(options, value); !s.ok()) return fail(s);
     }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "flowkit/version.h"
+#include "openapi.h"
 #include "remote.h"
 #include "run.h"
 #include "validate.h"
@@ -39,7 +40,18 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--components", run.component_dirs, "Extra component manifests")
       ->type_name("DIR")
       ->allow_extra_args(false);
+  run_cmd->add_option("--connectors", run.connector_dirs, "Declarative connectors (JSON components) to run")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
   run_cmd->add_option("--user", run.user_id, "User id owning the run's data (default local)");
+
+  flowkit::cli::OpenApiCommandOptions openapi;
+  CLI::App* openapi_cmd = app.add_subcommand(
+      "openapi", "Generate declarative connectors (one per operation) from an OpenAPI 3 JSON document");
+  openapi_cmd->add_option("spec", openapi.spec_file, "OpenAPI 3.0/3.1 document (JSON)")->required()->type_name("SPEC.json");
+  openapi_cmd->add_option("outdir", openapi.out_dir, "Directory to write the connectors to")->required()->type_name("OUTDIR");
+  openapi_cmd->add_option("--vendor", openapi.vendor, "Vendor part of the component names (default openapi)");
+  openapi_cmd->add_option("--service", openapi.service, "Service part of the names (default: info.title)");
 
   std::unique_ptr<flowkit::cli::RemoteCommands> remote = flowkit::cli::AddRemoteCommands(app);
 
@@ -52,6 +64,7 @@ int main(int argc, char** argv) {
 
   if (validate_cmd->parsed()) return flowkit::cli::RunValidate(validate, std::cout, std::cerr);
   if (run_cmd->parsed()) return flowkit::cli::RunFlow(run, std::cout, std::cerr);
+  if (openapi_cmd->parsed()) return flowkit::cli::RunOpenApi(openapi, std::cout, std::cerr);
   if (int code = 0; remote->Run(std::cout, std::cerr, &code)) return code;
   return 2;
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "flowkit/builtins.h"
+#include "flowkit/connectors.h"
 #include "flowkit/engine.h"
 #include "flowkit/flow.h"
 #include "flowkit/insights.h"
@@ -85,6 +86,15 @@ int RunFlow(const RunOptions& options, std::ostream& out, std::ostream& err) {
     Diagnostics load;
     if (Result<size_t> n = components->LoadManifestDirectory(dir, &load); !n.ok()) {
       err << "error: --components " << dir << ": " << n.status().message() << "\n";
+      return 2;
+    }
+  }
+  for (const std::string& dir : options.connector_dirs) {
+    Result<ConnectorSet> connectors = LoadConnectors(dir);
+    Status s = connectors.status();
+    if (s.ok()) s = RegisterConnectors(*connectors, *components);
+    if (!s.ok()) {
+      err << "error: --connectors " << dir << ": " << s.message() << "\n";
       return 2;
     }
   }

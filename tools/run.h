@@ -13,6 +13,7 @@ struct RunOptions {
   double wait_s = 5;      // idle = nothing in flight and no timer due within this long
   std::vector<std::string> seed_files;      // ID=PATH
   std::vector<std::string> component_dirs;  // extra manifests (validation only)
+  std::vector<std::string> connector_dirs;  // declarative connectors (runnable)
   std::string data_dir;                     // durable data dir: LMDB runtime + SQLite documents
   std::string user_id = "local";
 };

@@ -6,6 +6,7 @@
 #include "flowkit/catalog.h"
 #include "flowkit/clock.h"
 #include "flowkit/component.h"
+#include "flowkit/connectors.h"
 #include "flowkit/credentials.h"
 #include "flowkit/diagnostics.h"
 #include "flowkit/engine.h"

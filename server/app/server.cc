@@ -18,6 +18,7 @@
 #include "app/system_webhooks.h"
 #include "app/thread_pool.h"
 #include "flowkit/builtins.h"
+#include "flowkit/connectors.h"
 #include "flowkit/runtime.h"
 #include "ops/metrics.h"
 #include "util/data_dir.h"
@@ -344,6 +345,13 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Logger* log
     if (!loaded.ok()) return Status(loaded.status().code(), "--components " + dir + ": " + loaded.status().message());
     Result<size_t> auths = LoadAuthDefinitions(dir, *s.auth);
     if (!auths.ok()) return Status(auths.status().code(), "--components " + dir + ": " + auths.status().message());
+  }
+  for (const std::string& dir : options.connector_dirs) {
+    Result<ConnectorSet> connectors = LoadConnectors(dir);
+    Status st = connectors.status();
+    if (st.ok()) st = RegisterConnectors(*connectors, *s.components);
+    if (st.ok()) st = RegisterConnectorAuth(*connectors, *s.auth);
+    if (!st.ok()) return Status(st.code(), "--connectors " + dir + ": " + st.message());
   }
   s.accounts = std::make_shared<AccountService>(s);
 

@@ -73,6 +73,7 @@ struct ServerOptions {
   std::string master_key;  // base64; empty = <data_dir>/master.key (created at first start)
 
   std::vector<std::string> component_dirs;  // extra component.json manifests
+  std::vector<std::string> connector_dirs;  // declarative connectors (flowkit/connectors.h)
   LogSeverity log_level = LogSeverity::kInfo;
   int64_t insights_retention_days = 30;
   // What the engine logs to insights: every message (Appmixer's default), errors only, or none.
@@ -96,7 +97,8 @@ struct Services {
   std::unique_ptr<Metrics> metrics;
   std::unique_ptr<SystemWebhooks> system_webhooks;
   std::shared_ptr<HttpClient> http;             // outbound requests: components and OAuth token calls
-  std::shared_ptr<AuthRegistry> auth;           // how each service's accounts connect (auth.json)
+  // How each service's accounts connect: auth.json of --components dirs, service files of --connectors.
+  std::shared_ptr<AuthRegistry> auth;
   std::shared_ptr<AccountService> accounts;     // the engine's credentials; OAuth flows
   std::string public_url;
   int64_t started_ms = 0;

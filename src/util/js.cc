@@ -1096,6 +1096,23 @@ std::string ToString(const Json& value) {
 }
 
 std::string_view Trim(std::string_view text) { return TrimJs(text); }
+
+std::string EncodeUriComponent(std::string_view text, std::string_view keep) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char ch : text) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+        keep.find(ch) != std::string_view::npos) {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
 std::string_view TrimStart(std::string_view text) { return TrimStartJs(text); }
 std::string_view TrimEnd(std::string_view text) {
   std::string_view both = TrimJs(text);

@@ -34,6 +34,10 @@ double ParseFloatString(std::string_view text);
 std::string ToString(const Json& value);
 std::string NumberToString(double d);
 
+// encodeURIComponent: every byte of `text` (UTF-8) but ASCII letters, digits and `keep` as %XX.
+// Other `keep` sets give the variants of axios ("-_.!~*'():$,[]") and qs / RFC 3986 ("-_.~").
+std::string EncodeUriComponent(std::string_view text, std::string_view keep = "-_.!~*'()");
+
 // String.prototype.trim / trimStart / trimEnd (JavaScript's white space set, UTF-8 aware).
 std::string_view Trim(std::string_view text);
 std::string_view TrimStart(std::string_view text);

@@ -56,6 +56,8 @@ struct Recorded {
 //   /gate/N         held until N /gate requests wait, then all answered 200
 //   /uptime         the status set by SetUptimeStatus (default 200)
 //   /attachment     "a,b\n" as text/csv with Content-Disposition: attachment; filename="report.csv"
+//   /bearer/T...    as /echo when the request says "Authorization: Bearer T", else 401
+//   /list/N         200, JSON {"items": [{"i": 0}, ..., {"i": N-1}], "count": N}
 class LoopbackServer {
  public:
   LoopbackServer() {
@@ -113,7 +115,21 @@ class LoopbackServer {
     }
     const std::string& path = request.path;
     auto number_after = [&](std::string_view prefix) { return std::stoul(path.substr(prefix.size())); };
-    if (path.starts_with("/echo")) {
+    if (path.starts_with("/bearer/")) {
+      std::string token = path.substr(8, path.find('/', 8) == std::string::npos ? std::string::npos : path.find('/', 8) - 8);
+      const std::string* given = rec.Header("authorization");
+      if (given == nullptr || *given != "Bearer " + token) {
+        responder->Reply(server::HttpResponse::WithJson(401, Json::MakeObject({{"message", Json("bad token")}})));
+        return;
+      }
+    }
+    if (path.starts_with("/list/")) {
+      Json items = Json::MakeArray();
+      unsigned long n = number_after("/list/");
+      for (unsigned long i = 0; i < n; ++i) items.Push(Json::MakeObject({{"i", Json(i)}}));
+      responder->Reply(server::HttpResponse::WithJson(
+          200, Json::MakeObject({{"items", std::move(items)}, {"count", Json(n)}})));
+    } else if (path.starts_with("/echo") || path.starts_with("/bearer/")) {
       Json headers = Json::MakeObject();
       for (const auto& [k, v] : request.headers) headers.Set(k, Json(v));
       Json body = Json::MakeObject({{"method", Json(request.method)},

@@ -22,28 +22,10 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
-// encodeURIComponent: every byte but the unreserved set, as %XX of its UTF-8 bytes.
-std::string EncodeUriComponent(std::string_view text, std::string_view keep = "-_.!~*'()") {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : text) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-        keep.find(ch) != std::string_view::npos) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 // axios's query encoding: encodeURIComponent, then ':', '$', ',', '[', ']' left readable and
 // spaces as '+'.
 std::string AxiosEncode(std::string_view text) {
-  std::string encoded = EncodeUriComponent(text, "-_.!~*'():$,[]");
+  std::string encoded = js::EncodeUriComponent(text, "-_.!~*'():$,[]");
   std::string out;
   for (size_t i = 0; i < encoded.size(); ++i) {
     if (encoded.compare(i, 3, "%20") == 0) {
@@ -106,8 +88,8 @@ void QsAppend(const std::string& prefix, const Json& value, std::string* out) {
     return;
   }
   if (!out->empty()) *out += '&';
-  *out += EncodeUriComponent(prefix, "-_.~") + "=";
-  if (!value.IsNull()) *out += EncodeUriComponent(js::ToString(value), "-_.~");
+  *out += js::EncodeUriComponent(prefix, "-_.~") + "=";
+  if (!value.IsNull()) *out += js::EncodeUriComponent(js::ToString(value), "-_.~");
 }
 
 std::string QsStringify(const Json& body) {
