@@ -476,7 +476,8 @@ class Generator {
       FLOWKIT_ASSIGN_OR_RETURN(Json schema, Schema(*schema_node, ptr, &stack));
       if (schema["type"] == Json("array")) {
         output.Set("each", Json(true));
-        schema = schema["items"];
+        Json items = schema["items"];  // copied first: assigning a member of itself would read freed memory
+        schema = std::move(items);
       }
       Json options = Json::MakeArray();
       for (const auto& prop : schema["properties"].object()) {
