@@ -509,13 +509,11 @@ struct Engine::Impl {
           idle_cv.notify_all();
         }
       };
-      bool wake;
-      {
-        std::lock_guard<std::mutex> lock(ready_mu);
-        completions.push_back(std::move(completion));
-        wake = idle_workers > 0;
-      }
-      if (wake) ready_cv.notify_one();
+      // Notified under the lock: this runs on the runtime's committer thread, and once the lock
+      // is released a worker may run the completion and let ~Engine destroy ready_cv.
+      std::lock_guard<std::mutex> lock(ready_mu);
+      completions.push_back(std::move(completion));
+      if (idle_workers > 0) ready_cv.notify_one();
     });
   }
   void ApplyDeferred(Deferred& fx) {
