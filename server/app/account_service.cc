@@ -1,6 +1,5 @@
 #include "app/account_service.h"
 
-#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -9,6 +8,7 @@
 
 #include "api/routes.h"
 #include "app/system_webhooks.h"
+#include "http/http_server.h"
 #include "flowkit/component.h"
 #include "flowkit/http_client.h"
 #include "util/js.h"
@@ -27,43 +27,13 @@ std::string AssignmentKey(std::string_view user_id, std::string_view component_i
   return "flowkit:auth-component:" + std::string(user_id) + ":" + std::string(component_id);
 }
 
-std::string PercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xf]);
-    }
-  }
-  return out;
-}
-
-std::string PercentDecode(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out.push_back(' ');
-    } else if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-               std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out.push_back(static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16)));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
-
 std::string Form(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
   std::string out;
   for (const auto& [name, value] : fields) {
     if (value.empty()) continue;
     if (!out.empty()) out.push_back('&');
-    out += PercentEncode(name) + "=" + PercentEncode(value);
+    // Form encoding leaves only unreserved characters bare (RFC 3986).
+    out += js::EncodeUriComponent(name, "-_.~") + "=" + js::EncodeUriComponent(value, "-_.~");
   }
   return out;
 }
@@ -313,14 +283,7 @@ Result<Json> AccountService::TokenRequest(const std::string& url, const std::str
   } else {
     // Some providers answer form-encoded (access_token=...&scope=...).
     body = Json::MakeObject();
-    std::string_view rest = response->body;
-    while (!rest.empty()) {
-      const size_t amp = rest.find('&');
-      std::string_view pair = rest.substr(0, amp);
-      const size_t eq = pair.find('=');
-      if (eq != std::string_view::npos) body.Set(PercentDecode(pair.substr(0, eq)), Json(PercentDecode(pair.substr(eq + 1))));
-      rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    }
+    for (const auto& [name, value] : ParseQueryString(response->body)) body.Set(name, Json(value));
   }
   if (response->status >= 500) {
     return Status::Unavailable("the token endpoint answered " + std::to_string(response->status));

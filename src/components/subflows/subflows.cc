@@ -16,6 +16,7 @@
 
 #include "components/builtin_registry.h"
 #include "flowkit/component.h"
+#include "util/base64.h"
 
 namespace flowkit::components {
 namespace subflows {
@@ -29,41 +30,21 @@ struct Caller {
   std::string correlation_id;
 };
 
-// The caller, as a correlation id: a prefix and the hex of {flowId, componentId, correlationId}
-// (hex keeps it a plain token whatever the ids hold).
+// The caller, as a correlation id: a prefix and the URL-safe base64 of {flowId, componentId,
+// correlationId} (so it stays a plain token whatever the ids hold).
 std::string EncodeCaller(const Context& ctx) {
   const std::string json = Json::MakeObject({{"flowId", ctx.flow_id()},
                                              {"componentId", ctx.component_id()},
                                              {"correlationId", ctx.correlation_id()}})
                                .Dump();
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(kCallerPrefix);
-  out.reserve(out.size() + json.size() * 2);
-  for (unsigned char c : json) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 0xf]);
-  }
-  return out;
+  return std::string(kCallerPrefix) + internal::Base64Encode(json, /*url=*/true);
 }
 
 std::optional<Caller> DecodeCaller(std::string_view correlation_id) {
   if (correlation_id.substr(0, kCallerPrefix.size()) != kCallerPrefix) return std::nullopt;
-  std::string_view hex = correlation_id.substr(kCallerPrefix.size());
-  if (hex.size() % 2 != 0) return std::nullopt;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  std::string json;
-  json.reserve(hex.size() / 2);
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    const int hi = nibble(hex[i]);
-    const int lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    json.push_back(static_cast<char>(hi << 4 | lo));
-  }
-  Result<Json> parsed = Json::Parse(json);
+  std::optional<std::string> json = internal::Base64Decode(correlation_id.substr(kCallerPrefix.size()));
+  if (!json) return std::nullopt;
+  Result<Json> parsed = Json::Parse(*json);
   if (!parsed.ok() || !parsed->IsObject()) return std::nullopt;
   Caller caller{(*parsed)["flowId"].AsString(), (*parsed)["componentId"].AsString(),
                 (*parsed)["correlationId"].AsString()};
