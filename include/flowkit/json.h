@@ -97,6 +97,26 @@ class Json {
   Json(Array a) noexcept : v_(std::move(a)) {}        // NOLINT(google-explicit-constructor)
   Json(Object o) noexcept : v_(std::move(o)) {}       // NOLINT(google-explicit-constructor)
 
+  Json(const Json&) = default;
+  Json(Json&&) noexcept = default;
+  // Safe when `other` lives inside this value (x = x["member"], x = std::move(x.MutableArray()[0])):
+  // the source is copied or moved aside before the old value is released.
+  Json& operator=(const Json& other) {
+    if (this != &other) {
+      auto copy = other.v_;
+      v_ = std::move(copy);
+    }
+    return *this;
+  }
+  Json& operator=(Json&& other) noexcept {
+    if (this != &other) {
+      auto taken = std::move(other.v_);
+      v_ = std::move(taken);
+    }
+    return *this;
+  }
+  ~Json() = default;
+
   static Json Undefined() noexcept { return Json(UndefinedTag{}); }
   static Json MakeArray(std::initializer_list<Json> items = {});
   static Json MakeObject(std::initializer_list<std::pair<std::string_view, Json>> members = {});

@@ -30,6 +30,11 @@ struct EvalEnv {
   std::string_view webhook_url;           // of the component being fed; may be empty
   const Json* custom_fields = nullptr;    // the flow's customFields; null = {}
   const Clock* clock = nullptr;           // null = SystemClock()
+  // When the message being transformed was sent (0: unknown). "Now" in a transform (g_now,
+  // g_timestamp, a missing date) is never earlier than one millisecond after it, so a time
+  // taken upstream always compares earlier than g_now even when the hop took under a
+  // millisecond (at most 1 ms ahead of the clock).
+  int64_t sent_ms = 0;
   const JavaScriptLimits* javascript = nullptr;  // g_javascript's limits; null = the defaults
 };
 

@@ -1012,6 +1012,7 @@ void Engine::Impl::Process(TaskPtr task) {
       env.component_id = inst.node->id;
       env.custom_fields = &flow.flow->custom_fields();
       env.clock = clock;
+      env.sent_ms = task->created_ms;
       env.webhook_url = inst.webhook_url;
       env.javascript = &options.javascript;
       const PortSpec* port = inst.node->manifest->FindInPort(task->port);

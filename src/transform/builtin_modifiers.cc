@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -110,7 +111,8 @@ bool BoolOption(const Json* value, bool fallback) {
 }
 
 int64_t NowMillis(const EvalEnv& env) {
-  return (env.clock ? env.clock : SystemClock())->NowMillis();
+  int64_t now = (env.clock ? env.clock : SystemClock())->NowMillis();
+  return env.sent_ms > 0 ? std::max(now, env.sent_ms + 1) : now;
 }
 
 Result<int64_t> RequireDate(std::string_view modifier, const ModifierCall& call) {

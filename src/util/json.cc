@@ -46,22 +46,25 @@ JsonObject::JsonObject(JsonObject&& other) noexcept
   other.members_.clear();
 }
 
+// Both assignments take everything from `other` before releasing this object's members:
+// `other` may live inside them (obj = obj.Find("a")->object()).
 JsonObject& JsonObject::operator=(const JsonObject& other) {
   if (this != &other) {
-    members_ = other.members_;
-    delete index_;
-    index_ = nullptr;
+    JsonObject copy(other);
+    *this = std::move(copy);
   }
   return *this;
 }
 
 JsonObject& JsonObject::operator=(JsonObject&& other) noexcept {
   if (this != &other) {
-    members_ = std::move(other.members_);
-    delete index_;
-    index_ = other.index_;
+    std::vector<JsonMember> members = std::move(other.members_);
+    Index* index = other.index_;
     other.index_ = nullptr;
     other.members_.clear();
+    delete index_;
+    index_ = index;
+    members_ = std::move(members);
   }
   return *this;
 }

@@ -168,10 +168,11 @@ INSTANTIATE_TEST_SUITE_P(
                       AppmixerFlow{"src/appmixer/utils/csv/test-flow-addrows.json",
                                    {"--seed-file", "73e96792-820b-4768-bc44-70e67dd9edbe=" + kPeopleCsv,
                                     "--seed-file", "ebdaa787-5549-4a31-8643-f7a975af3e7c=" + kPeopleCsv}},
-                      // Uses g_javascript. (controls/test-flow-condition.json is not listed: one
-                      // of its conditions asserts g_now > OnStart's `started`, which is false
-                      // whenever flowkit gets from OnStart to that Condition within the same
-                      // millisecond — about one run in six here.)
-                      AppmixerFlow{"src/appmixer/utils/csv/test-flow.json", {}}));
+                      // Uses g_javascript.
+                      AppmixerFlow{"src/appmixer/utils/csv/test-flow.json", {}},
+                      // One condition asserts g_now > OnStart's `started`; it holds even when the
+                      // hops take under a millisecond because a transform's "now" is never
+                      // earlier than one millisecond after its message was sent (EvalEnv::sent_ms).
+                      AppmixerFlow{"src/appmixer/utils/controls/test-flow-condition.json", {}}));
 
 }  // namespace

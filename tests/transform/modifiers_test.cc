@@ -454,6 +454,20 @@ TEST_F(ModifierTest, NowAndTimestampReadTheClock) {
   EXPECT_EQ(Ok("g_timestamp", kUndef), Json(kNow + 1000));
 }
 
+// A message sent in the same millisecond as it is transformed sees "now" one millisecond later,
+// so a timestamp taken upstream compares earlier than g_now (Appmixer's condition test flow
+// asserts exactly that); a message sent earlier sees the clock unchanged.
+TEST_F(ModifierTest, NowIsAfterTheMessageWasSent) {
+  env_.sent_ms = kNow;
+  EXPECT_EQ(Ok("g_timestamp", kUndef), Json(kNow + 1));
+  EXPECT_EQ(Ok("g_now", kUndef), Json("2026-11-23T18:23:11.124Z"));
+  EXPECT_EQ(Ok("g_toTimestamp", kUndef), Json(kNow + 1));  // a missing date is "now" too
+  env_.sent_ms = kNow - 500;
+  EXPECT_EQ(Ok("g_timestamp", kUndef), Json(kNow));
+  env_.sent_ms = 0;
+  EXPECT_EQ(Ok("g_timestamp", kUndef), Json(kNow));
+}
+
 TEST_F(ModifierTest, AddTimeSpanAddsUnits) {
   EXPECT_EQ(Ok("g_addTimeSpan", "2026-11-23T18:23:11.000Z", {},
                Hash({{"days", "1"}, {"hours", 2}, {"minutes", "30"}})),

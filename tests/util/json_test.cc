@@ -178,5 +178,50 @@ TEST(JsonPointer, EscapesTildeAndSlash) {
   EXPECT_EQ(JsonPointerAppend("/inPorts", size_t{2}), "/inPorts/2");
 }
 
+// Assigning a value from one of its own members must not read the members it releases (the
+// implicit variant assignment did: ASan reported a use-after-free in the OpenAPI generator).
+TEST(Json, AssignFromOwnMemberKeepsTheMember) {
+  Json object = Json::Parse(R"({"a":{"b":[1,2,{"c":"deep"}]},"z":1})").value();
+  object = object["a"];
+  EXPECT_EQ(object.Dump(), R"({"b":[1,2,{"c":"deep"}]})");
+  object = object["b"];
+  EXPECT_EQ(object.Dump(), R"([1,2,{"c":"deep"}])");
+  object = object[2];
+  EXPECT_EQ(object.Dump(), R"({"c":"deep"})");
+  object = object["c"];
+  EXPECT_EQ(object.Dump(), R"("deep")");
+
+  Json nested = Json::Parse(R"([[["x"]],"tail"])").value();
+  nested = std::move(nested.MutableArray()[0]);
+  EXPECT_EQ(nested.Dump(), R"([["x"]])");
+  nested = std::move(nested.MutableArray()[0]);
+  EXPECT_EQ(nested.Dump(), R"(["x"])");
+}
+
+TEST(Json, ObjectAssignFromOwnMemberKeepsItsIndex) {
+  // Large enough that lookups build the hash index, which must travel with the members.
+  Json big = Json::MakeObject();
+  Json inner = Json::MakeObject();
+  for (int i = 0; i < 200; ++i) inner.Set("k" + std::to_string(i), Json(i));
+  big.Set("inner", inner);
+  for (int i = 0; i < 200; ++i) big.Set("o" + std::to_string(i), Json(i));
+  ASSERT_EQ(big["o150"].AsInt(), 150);  // builds big's index
+  ASSERT_EQ(big["inner"]["k199"].AsInt(), 199);  // and inner's
+
+  JsonObject object = big.object();
+  object = object.Find("inner")->object();
+  ASSERT_EQ(object.size(), 200u);
+  EXPECT_EQ(object.Find("k123")->AsInt(), 123);
+  EXPECT_EQ(object.Find("o1"), nullptr);
+
+  JsonObject moved = big.object();
+  moved = std::move(moved.Find("inner")->MutableObject());
+  ASSERT_EQ(moved.size(), 200u);
+  EXPECT_EQ(moved.Find("k7")->AsInt(), 7);
+  moved.Set("k7", Json("seven"));
+  EXPECT_EQ(moved.Find("k7")->AsString(), "seven");
+  EXPECT_EQ(moved.size(), 200u);
+}
+
 }  // namespace
 }  // namespace flowkit
