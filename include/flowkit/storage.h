@@ -79,7 +79,11 @@ struct FileInfo {
   int64_t length = 0;
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
-  // Appmixer's file object: {fileId, filename, length, contentType, uploadDate, metadata}.
+  // Set by FileStore::Archive: the file is kept and readable by id, but listings of current files
+  // (GET /files) leave it out.
+  bool archived = false;
+  // Appmixer's file object: {fileId, filename, length, contentType, uploadDate, metadata};
+  // metadata.archived is true for an archived file.
   Json ToJson() const;
 };
 
@@ -97,6 +101,10 @@ class FileStore {
   virtual Result<FileInfo> Info(std::string_view file_id) = 0;
   virtual Result<std::string> Read(std::string_view file_id) = 0;
   virtual Status Remove(std::string_view file_id) = 0;
+  // Marks the file archived (appmixer.utils.files.ArchiveFile); idempotent. Content, id and
+  // uploadDate stay; Replace keeps the mark.
+  virtual Result<FileInfo> Archive(std::string_view file_id) = 0;
+  // Every file, archived ones included (FileInfo::archived tells them apart).
   virtual Result<std::vector<FileInfo>> List() = 0;
 };
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 #include <climits>
+#include <optional>
 
 #include "api/routes.h"
 
@@ -188,13 +189,25 @@ void Upload(Services& services, Call& call) {
   call.Reply(201, saved->ToJson());
 }
 
+// ?archived=: "false" (default) current files, "true" archived ones, "all" both.
+Result<std::optional<bool>> ArchivedQuery(const Call& call) {
+  std::string archived = call.Query("archived");
+  if (archived.empty() || archived == "false") return std::optional<bool>(false);
+  if (archived == "true") return std::optional<bool>(true);
+  if (archived == "all") return std::optional<bool>();
+  return Status::InvalidArgument("'archived' must be true, false or all");
+}
+
 void ListFiles(Services& services, Call& call) {
+  Result<std::optional<bool>> archived = ArchivedQuery(call);
+  if (!archived.ok()) return call.Fail(archived.status());
   Result<std::vector<FileInfo>> files = services.documents->FilesOf(call.user().user_id).List();
   if (!files.ok()) return call.Fail(files.status());
   std::string needle;
   if (std::string filter = call.Query("filter"); filter.rfind("filename:~", 0) == 0) needle = filter.substr(10);
   std::vector<FileInfo> kept;
   for (FileInfo& f : *files) {
+    if (archived->has_value() && f.archived != **archived) continue;
     if (needle.empty() || f.filename.find(needle) != std::string::npos) kept.push_back(std::move(f));
   }
   std::string sort_by;
@@ -308,15 +321,22 @@ Status AddFileRoutes(Router& router, Services& services) {
             .tag = "files", .handler = [s](Call& c) { Upload(*s, c); }, .query_params = {"filename"},
             .success_status = 201},
       Route{.method = "GET", .pattern = "/files", .access = Access::kUser,
-            .summary = "The caller's files (sort, offset, limit, filter=filename:~text)", .tag = "files",
-            .handler = [s](Call& c) { ListFiles(*s, c); }, .query_params = {"sort", "offset", "limit", "filter"}},
-      Route{.method = "GET", .pattern = "/files/count", .access = Access::kUser, .summary = "{count} of the caller's files",
-            .tag = "files",
+            .summary = "The caller's files (sort, offset, limit, filter=filename:~text; archived=true|all for "
+                       "archived files)",
+            .tag = "files", .handler = [s](Call& c) { ListFiles(*s, c); },
+            .query_params = {"sort", "offset", "limit", "filter", "archived"}},
+      Route{.method = "GET", .pattern = "/files/count", .access = Access::kUser,
+            .summary = "{count} of the caller's files (archived=true|all as in GET /files)", .tag = "files",
             .handler = [files_of](Call& c) {
+              Result<std::optional<bool>> archived = ArchivedQuery(c);
+              if (!archived.ok()) return c.Fail(archived.status());
               Result<std::vector<FileInfo>> files = files_of(c).List();
               if (!files.ok()) return c.Fail(files.status());
-              c.Reply(200, Json::MakeObject({{"count", Json(static_cast<int64_t>(files->size()))}}));
-            }},
+              int64_t count = 0;
+              for (const FileInfo& f : *files) count += !archived->has_value() || f.archived == **archived;
+              c.Reply(200, Json::MakeObject({{"count", Json(count)}}));
+            },
+            .query_params = {"archived"}},
       Route{.method = "GET", .pattern = "/files/metadata/:fileId", .access = Access::kUser, .summary = "A file's metadata",
             .tag = "files",
             .handler = [files_of](Call& c) {

@@ -20,7 +20,8 @@ Json FileInfo::ToJson() const {
                            {"length", length},
                            {"contentType", content_type},
                            {"uploadDate", js::FormatIso(updated_ms)},
-                           {"metadata", Json::MakeObject({{"fileId", file_id}})}});
+                           {"metadata", archived ? Json::MakeObject({{"fileId", file_id}, {"archived", true}})
+                                                 : Json::MakeObject({{"fileId", file_id}})}});
 }
 
 }  // namespace flowkit

@@ -40,13 +40,13 @@ Json Save(std::string_view filename, Json content, std::string_view encoding, st
 }
 
 TEST(FilesRegistry, RegistersEveryTypeWithItsPortsAndQuota) {
-  for (const char* type : {"LoadFile", "LoadFileLines", "SaveFile", "RemoveFile", "DownloadFile"}) {
+  for (const char* type : {"LoadFile", "LoadFileLines", "SaveFile", "RemoveFile", "DownloadFile", "ArchiveFile"}) {
     const ComponentType* t = Registry().Find(std::string("appmixer.utils.files.") + type);
     ASSERT_NE(t, nullptr) << type;
     EXPECT_TRUE(t->runnable()) << type;
     EXPECT_NE(t->manifest->FindInPort("in"), nullptr) << type;
   }
-  for (const char* type : {"SaveFile", "DownloadFile"}) {
+  for (const char* type : {"SaveFile", "DownloadFile", "ArchiveFile"}) {
     const auto& quota = Registry().Find(std::string("appmixer.utils.files.") + type)->manifest->quota;
     ASSERT_TRUE(quota.has_value()) << type;
     EXPECT_EQ(quota->manager, "appmixer:utils:files");
@@ -162,6 +162,19 @@ TEST(FilesRemoveFile, RemovesAndSendsTheFileId) {
   Status again = h->Receive("in", Json::MakeObject({{"fileId", file->file_id}}));
   EXPECT_EQ(again.code(), StatusCode::kNotFound);
   EXPECT_EQ(again.message(), "RemoveFile: no file with fileId '" + file->file_id + "'");
+}
+
+TEST(FilesArchiveFile, MarksTheFileArchivedAndKeepsItReadable) {
+  auto h = Make("ArchiveFile");
+  Result<FileInfo> file = h->files().Save("a.txt", "kept", "text/plain");
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE(h->Receive("in", Json::MakeObject({{"fileId", file->file_id}})).ok());
+  EXPECT_EQ(h->SentOn("out")[0].content.Dump(), R"({"fileId":")" + file->file_id + R"("})");
+  EXPECT_TRUE(h->files().Info(file->file_id)->archived);
+  EXPECT_EQ(*h->files().Read(file->file_id), "kept");
+  Status missing = h->Receive("in", Json::MakeObject({{"fileId", "nope"}}));
+  EXPECT_EQ(missing.code(), StatusCode::kNotFound);
+  EXPECT_EQ(missing.message(), "ArchiveFile: no file with fileId 'nope'");
 }
 
 TEST(FilesRoundTrip, SaveThenLoadGivesTheTextBack) {

@@ -80,5 +80,34 @@ TEST(ServerFiles, UploadChunksListDownloadDelete) {
   EXPECT_EQ(http.Get("/files/f-1", token).status, 404);
 }
 
+// Files archived by appmixer.utils.files.ArchiveFile leave the default listing and count but stay
+// downloadable; ?archived=true lists only them, ?archived=all both.
+TEST(ServerFiles, ArchivedFilesLeaveTheDefaultListing) {
+  TestServer server;
+  const TestClient& http = server.client();
+  std::string token = server.CreateUser("archive@example.com");
+  ASSERT_EQ(http.Request("POST", "/files?filename=current.txt", "c", token).status, 201);
+  HttpResult old = http.Request("POST", "/files?filename=old.txt", "o", token);
+  ASSERT_EQ(old.status, 201);
+  const std::string old_id = old.json()["fileId"].AsString();
+  const std::string user_id = http.Get("/user", token).json()["id"].AsString();
+  ASSERT_FALSE(user_id.empty());
+  ASSERT_TRUE(server.services().documents->FilesOf(user_id).Archive(old_id).ok());
+
+  HttpResult current = http.Get("/files", token);
+  ASSERT_EQ(current.json().size(), 1u) << current.body;
+  EXPECT_EQ(current.json()[0]["filename"].AsString(), "current.txt");
+  EXPECT_EQ(http.Get("/files/count", token).json()["count"].AsInt(), 1);
+  HttpResult archived = http.Get("/files?archived=true", token);
+  ASSERT_EQ(archived.json().size(), 1u) << archived.body;
+  EXPECT_EQ(archived.json()[0]["metadata"]["archived"], Json(true));
+  EXPECT_EQ(http.Get("/files?archived=all", token).json().size(), 2u);
+  EXPECT_EQ(http.Get("/files/count?archived=all", token).json()["count"].AsInt(), 2);
+  EXPECT_EQ(http.Get("/files/" + old_id, token).body, "o");
+  HttpResult bad = http.Get("/files?archived=maybe", token);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("archived"), std::string::npos) << bad.body;
+}
+
 }  // namespace
 }  // namespace flowkit::server::testing

@@ -456,6 +456,36 @@ TEST_P(DocumentStoreConformance, FilesListInInsertionOrder) {
   EXPECT_EQ((*list)[1].filename, "a");
 }
 
+TEST_P(DocumentStoreConformance, ArchivedFilesStayReadableAndAreMarked) {
+  auto docs = Open();
+  ASSERT_NE(docs, nullptr);
+  FileStore& files = docs->FilesOf("u");
+  ASSERT_TRUE(files.Save("keep.txt", "k", "text/plain", "keep").ok());
+  ASSERT_TRUE(files.Save("old.txt", "old", "text/plain", "old").ok());
+  clock_.Advance(1000);
+  auto archived = files.Archive("old");
+  ASSERT_TRUE(archived.ok()) << archived.status().ToString();
+  EXPECT_TRUE(archived->archived);
+  EXPECT_EQ(archived->filename, "old.txt");
+  EXPECT_EQ(archived->updated_ms, 1700000000000) << "archiving is not an upload";
+  EXPECT_TRUE(files.Archive("old").ok()) << "idempotent";
+  EXPECT_EQ(*files.Read("old"), "old");
+  EXPECT_TRUE(files.Info("old")->archived);
+  EXPECT_FALSE(files.Info("keep")->archived);
+  EXPECT_EQ(files.Info("old")->ToJson()["metadata"]["archived"], Json(true));
+  EXPECT_TRUE(files.Info("keep")->ToJson()["metadata"]["archived"].IsUndefined());
+  ASSERT_TRUE(files.Replace("old", "newer").ok());
+  EXPECT_TRUE(files.Info("old")->archived) << "Replace keeps the mark";
+  auto list = files.List();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_FALSE((*list)[0].archived);
+  EXPECT_TRUE((*list)[1].archived);
+  EXPECT_EQ(files.Archive("missing").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(docs->FilesOf("other").Archive("old").status().code(), StatusCode::kNotFound) << "per user";
+  EXPECT_FALSE(docs->FilesOf("u").Info("keep")->archived);
+}
+
 TEST_P(DocumentStoreConformance, FileSizeLimitNamesTheLimit) {
   auto docs = Open(false, /*max_file_bytes=*/4);
   ASSERT_NE(docs, nullptr);

@@ -111,10 +111,10 @@ TEST_F(SqliteDocumentsTest, DirectoryIsPrivateAndFilesAre0600) {
   ::umask(old_umask);
 }
 
-TEST_F(SqliteDocumentsTest, NewDatabaseRecordsSchemaVersionOne) {
+TEST_F(SqliteDocumentsTest, NewDatabaseRecordsTheCurrentSchemaVersion) {
   const std::string path = dir_.Sub("docs.db");
   ASSERT_TRUE(Open(path).ok());
-  EXPECT_EQ(RawSql(path, "SELECT value FROM meta WHERE key = 'schema_version'"), "1");
+  EXPECT_EQ(RawSql(path, "SELECT value FROM meta WHERE key = 'schema_version'"), "2");
   EXPECT_EQ(RawSql(path, "PRAGMA journal_mode"), "wal");
 }
 
@@ -135,8 +135,32 @@ TEST_F(SqliteDocumentsTest, NewerSchemaVersionFailsAndLeavesTheFileUntouched) {
   EXPECT_EQ(docs.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(docs.status().message(), HasSubstr("999"));
   EXPECT_THAT(docs.status().message(), HasSubstr(path));
-  EXPECT_THAT(docs.status().message(), HasSubstr("(1)"));
+  EXPECT_THAT(docs.status().message(), HasSubstr("(2)"));
   EXPECT_EQ(ReadBytes(path), before);
+}
+
+// A database written before files could be archived (schema version 1) is migrated in place:
+// its files are kept, none archived, and can be archived afterwards.
+TEST_F(SqliteDocumentsTest, VersionOneDatabaseGainsTheArchivedMark) {
+  const std::string path = dir_.Sub("docs.db");
+  {
+    auto docs = Open(path);
+    ASSERT_TRUE(docs.ok());
+    ASSERT_TRUE((*docs)->FilesOf("u").Save("a.txt", "content", "text/plain", "f1").ok());
+  }
+  RawSql(path, "ALTER TABLE files DROP COLUMN archived");
+  RawSql(path, "UPDATE meta SET value = 1 WHERE key = 'schema_version'");
+  ASSERT_EQ(RawSql(path, "SELECT count(*) FROM pragma_table_info('files') WHERE name = 'archived'"), "0");
+
+  auto docs = Open(path);
+  ASSERT_TRUE(docs.ok()) << docs.status().ToString();
+  EXPECT_EQ(RawSql(path, "SELECT value FROM meta WHERE key = 'schema_version'"), "2");
+  FileStore& files = (*docs)->FilesOf("u");
+  ASSERT_TRUE(files.Info("f1").ok());
+  EXPECT_FALSE(files.Info("f1")->archived);
+  EXPECT_EQ(*files.Read("f1"), "content");
+  ASSERT_TRUE(files.Archive("f1").ok());
+  EXPECT_TRUE(files.List()->at(0).archived);
 }
 
 TEST_F(SqliteDocumentsTest, NewerSchemaVersionInTheWalIsNotCheckpointedIntoTheFile) {

@@ -106,6 +106,19 @@ class RemoveFile final : public Behaviour {
   }
 };
 
+class ArchiveFile final : public Behaviour {
+ public:
+  Status Receive(Context& ctx) override {
+    const std::string file_id = ctx.Input("in")->Content()["fileId"].AsString();
+    Result<FileInfo> archived = ctx.files().Archive(file_id);
+    if (archived.status().code() == StatusCode::kNotFound) {
+      return Status::NotFound("ArchiveFile: no file with fileId '" + file_id + "'");
+    }
+    FLOWKIT_RETURN_IF_ERROR(archived.status());
+    return ctx.Send("out", Json::MakeObject({{"fileId", file_id}}));
+  }
+};
+
 // The file name a download is stored under: customFileName, else the Content-Disposition's
 // filename=, else the link's last path segment (as Appmixer: `link.split('/').pop()`); double
 // quotes removed.
@@ -218,6 +231,7 @@ Status RegisterFilesComponents(ComponentRegistry& registry) {
       {"appmixer.utils.files.SaveFile", [] { return std::make_unique<files::SaveFile>(); }, kConcurrent},
       {"appmixer.utils.files.RemoveFile", [] { return std::make_unique<files::RemoveFile>(); }, kConcurrent},
       {"appmixer.utils.files.DownloadFile", [] { return std::make_unique<files::DownloadFile>(); }, kConcurrent},
+      {"appmixer.utils.files.ArchiveFile", [] { return std::make_unique<files::ArchiveFile>(); }, kConcurrent},
   };
   return RegisterBuiltinTable(registry, table);
 }

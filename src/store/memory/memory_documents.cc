@@ -67,6 +67,7 @@ class MemoryFileStore final : public FileStore {
   Result<FileInfo> Info(std::string_view file_id) override;
   Result<std::string> Read(std::string_view file_id) override;
   Status Remove(std::string_view file_id) override;
+  Result<FileInfo> Archive(std::string_view file_id) override;
   Result<std::vector<FileInfo>> List() override;
 
  private:
@@ -291,6 +292,15 @@ Status MemoryFileStore::Remove(std::string_view file_id) {
   owner_->files_by_seq_.erase(it->second);
   owner_->file_seq_.erase(it);
   return Status::OK();
+}
+
+Result<FileInfo> MemoryFileStore::Archive(std::string_view file_id) {
+  std::lock_guard<std::mutex> lock(owner_->mu_);
+  auto it = owner_->file_seq_.find(file_id);
+  if (it == owner_->file_seq_.end()) return UserDocuments::NoFile(file_id);
+  FileInfo& info = owner_->files_by_seq_.at(it->second).info;
+  info.archived = true;
+  return info;
 }
 
 Result<std::vector<FileInfo>> MemoryFileStore::List() {

@@ -69,6 +69,8 @@ CREATE TABLE file_chunks (
   PRIMARY KEY (file, n)
 );
 )sql"},
+    // files.ArchiveFile: archived files stay readable but leave the listing of current files.
+    {2, "ALTER TABLE files ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;"},
 };
 
 constexpr const char* kFindStore = "SELECT id FROM stores WHERE user_id = ?1 AND store_id = ?2";
@@ -90,14 +92,17 @@ constexpr const char* kScanKey =
     "SELECT key, value, created_ms, updated_ms FROM records WHERE store = ?1 AND key = ?2";
 constexpr const char* kCountRecords = "SELECT count(*) FROM records WHERE store = ?1";
 constexpr const char* kFindFile =
-    "SELECT id, filename, content_type, length, created_ms, updated_ms FROM files WHERE user_id = ?1 AND file_id = ?2";
+    "SELECT id, filename, content_type, length, created_ms, updated_ms, archived FROM files "
+    "WHERE user_id = ?1 AND file_id = ?2";
 constexpr const char* kInsertFile =
     "INSERT INTO files (user_id, file_id, filename, content_type, length, created_ms, updated_ms) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
 constexpr const char* kUpdateFile = "UPDATE files SET length = ?2, updated_ms = ?3 WHERE id = ?1";
 constexpr const char* kDeleteFile = "DELETE FROM files WHERE id = ?1";
+constexpr const char* kArchiveFile = "UPDATE files SET archived = 1 WHERE id = ?1";
 constexpr const char* kListFiles =
-    "SELECT file_id, filename, content_type, length, created_ms, updated_ms FROM files WHERE user_id = ?1 ORDER BY id";
+    "SELECT file_id, filename, content_type, length, created_ms, updated_ms, archived FROM files "
+    "WHERE user_id = ?1 ORDER BY id";
 constexpr const char* kInsertChunk = "INSERT INTO file_chunks (file, n, data) VALUES (?1, ?2, ?3)";
 constexpr const char* kDeleteChunks = "DELETE FROM file_chunks WHERE file = ?1";
 constexpr const char* kReadChunks = "SELECT data FROM file_chunks WHERE file = ?1 ORDER BY n";
@@ -156,7 +161,8 @@ class Database {
     FLOWKIT_ASSIGN_OR_RETURN(bool found, find.Step());
     if (!found) return store::FileNotFound(file_id);
     FileInfo info{std::string(file_id), std::string(find.Text(1)), std::string(find.Text(2)),
-                  find.Int(3),          find.Int(4),               find.Int(5)};
+                  find.Int(3),          find.Int(4),               find.Int(5),
+                  find.Int(6) != 0};
     return std::make_pair(find.Int(0), std::move(info));
   }
 
@@ -217,6 +223,7 @@ class SqliteFileStore final : public FileStore {
   Result<FileInfo> Info(std::string_view file_id) override;
   Result<std::string> Read(std::string_view file_id) override;
   Status Remove(std::string_view file_id) override;
+  Result<FileInfo> Archive(std::string_view file_id) override;
   Result<std::vector<FileInfo>> List() override;
 
  private:
@@ -543,6 +550,22 @@ Status SqliteFileStore::Remove(std::string_view file_id) {
   return txn.Commit();
 }
 
+Result<FileInfo> SqliteFileStore::Archive(std::string_view file_id) {
+  constexpr std::string_view kOp = "file archive";
+  std::lock_guard<std::mutex> lock(database_->mu());
+  Transaction txn(&database_->db(), kOp);
+  FLOWKIT_RETURN_IF_ERROR(txn.Begin(Mode::kWrite));
+  FLOWKIT_ASSIGN_OR_RETURN(auto file, database_->FileRow(user_, file_id, kOp));
+  {
+    FLOWKIT_ASSIGN_OR_RETURN(Statement archive, database_->db().Prepare(kArchiveFile, kOp));
+    archive.Bind(1, file.first);
+    FLOWKIT_RETURN_IF_ERROR(archive.Run());
+  }
+  FLOWKIT_RETURN_IF_ERROR(txn.Commit());
+  file.second.archived = true;
+  return std::move(file.second);
+}
+
 Result<std::vector<FileInfo>> SqliteFileStore::List() {
   constexpr std::string_view kOp = "file list";
   std::lock_guard<std::mutex> lock(database_->mu());
@@ -553,7 +576,7 @@ Result<std::vector<FileInfo>> SqliteFileStore::List() {
     FLOWKIT_ASSIGN_OR_RETURN(bool row, list.Step());
     if (!row) break;
     out.push_back({std::string(list.Text(0)), std::string(list.Text(1)), std::string(list.Text(2)), list.Int(3),
-                   list.Int(4), list.Int(5)});
+                   list.Int(4), list.Int(5), list.Int(6) != 0});
   }
   return out;
 }
