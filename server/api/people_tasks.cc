@@ -313,12 +313,12 @@ Status AddPeopleTaskRoutes(Router& router, Services& services) {
               c.Reply(200, Json::MakeObject());
             }},
       Route{.method = "PUT", .pattern = "/people-task/tasks/:id/approve", .access = Access::kUserOrSecret,
-            .summary = "The approver (signed in, or ?secret= = approverSecret) approves; task webhooks fire",
+            .summary = "The approver (signed in, or ?secret= = approverSecret) approves; the creating flow and task webhooks hear of it",
             .tag = "people-task",
             .handler = [s](Call& c) { Decide(*s, c, "approved"); },
             .query_params = {"secret"}},
       Route{.method = "PUT", .pattern = "/people-task/tasks/:id/reject", .access = Access::kUserOrSecret,
-            .summary = "The approver (signed in, or ?secret= = approverSecret) rejects; task webhooks fire",
+            .summary = "The approver (signed in, or ?secret= = approverSecret) rejects; the creating flow and task webhooks hear of it",
             .tag = "people-task",
             .handler = [s](Call& c) { Decide(*s, c, "rejected"); },
             .query_params = {"secret"}},
@@ -326,7 +326,7 @@ Status AddPeopleTaskRoutes(Router& router, Services& services) {
             .summary = "The caller's task webhooks [{id, url}]", .tag = "people-task",
             .handler = [hooks](Call& c) { c.Reply(200, WebhookList(hooks->Load(c.user().user_id))); }},
       Route{.method = "POST", .pattern = "/people-task/webhooks", .access = Access::kUser,
-            .summary = "Register {url}: POSTed the task when one of the caller's tasks is decided → {id, url}",
+            .summary = "Register {url}: POSTed the task when one of the caller's tasks is decided or falls due → {id, url}",
             .tag = "people-task",
             .handler = [hooks](Call& c) {
               Result<Json> body = c.JsonBody();

@@ -164,11 +164,13 @@ struct Server::Impl {
   void Handle(HttpRequest&& request, std::shared_ptr<Responder> responder);
   void Run(const Route* route, std::unique_ptr<Call> call, std::string token);
   Status AddOperationRoutes();
-  // The people-task deadline job, on the API pool: now after `delay_ms`, then every interval.
-  void ScheduleDueJob(int64_t delay_ms) {
-    api_pool->PostAfter(delay_ms, [this] {
+  // The people-task deadline job, on the API pool: after `delay_ms`, then every interval. The
+  // pool is passed along rather than read from api_pool, which Drain resets (to null) while the
+  // pool's destructor lets a running job finish; the pool ignores the re-post then.
+  void ScheduleDueJob(ThreadPool* pool, int64_t delay_ms) {
+    pool->PostAfter(delay_ms, [this, pool] {
       services.people_tasks->RunDueJob();
-      ScheduleDueJob(std::max<int64_t>(1, services.options.people_task_due_interval_ms));
+      ScheduleDueJob(pool, std::max<int64_t>(1, services.options.people_task_due_interval_ms));
     });
   }
 };
@@ -487,7 +489,7 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Logger* log
   if (!engine.ok()) return engine.status();
   s.engine = std::move(*engine);
   s.flows->Reconcile();
-  impl->ScheduleDueJob(0);  // at once: tasks that fell due while the server was down
+  impl->ScheduleDueJob(impl->api_pool.get(), 0);  // at once: tasks that fell due while the server was down
   impl->ready.store(true, std::memory_order_release);
   log->Info("listening", Json::MakeObject({{"host", Json(options.host)},
                                             {"port", Json(static_cast<int64_t>(impl->http->port()))},

@@ -72,11 +72,12 @@ struct Approval {
   }
 
   std::string Create() {
+    const size_t before = h->SentOn("created").size();
     Status s = h->Receive("task", TaskInput());
     EXPECT_TRUE(s.ok()) << s.ToString();
     auto created = h->SentOn("created");
-    EXPECT_EQ(created.size(), 1u);
-    return created.empty() ? std::string() : created.back().content["id"].AsString();
+    EXPECT_EQ(created.size(), before + 1);
+    return created.size() == before + 1 ? created.back().content["id"].AsString() : std::string();
   }
 };
 
@@ -237,7 +238,8 @@ TEST(TasksEngine, TheDecisionComesBackThroughTheEngineToTheApprovedPort) {
     "rejected": {"type":"test.tasks.Sink","source":{"in":{"approval":["rejected"]}}}
   })");
   ASSERT_TRUE(nodes.ok());
-  (*nodes)["kick"].Set("config", Json::MakeObject({{"properties", Json::MakeObject({{"task", kick_task}})}}));
+  nodes->Set("kick", Json::MakeObject({{"type", "test.tasks.Kick"},
+                                       {"config", Json::MakeObject({{"properties", Json::MakeObject({{"task", kick_task}})}})}}));
   Json document = Json::MakeObject({{"name", "approval"}, {"flow", *nodes}});
   auto flow = Flow::Parse(document.Dump(), *registry, *modifiers);
   ASSERT_TRUE(flow.ok()) << flow.status().ToString();

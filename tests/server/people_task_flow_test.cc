@@ -58,13 +58,13 @@ bool WaitFor(const std::function<bool()>& check) {
   return check();
 }
 
-struct Setup {
+struct Scene {
   std::string owner, boss, stranger, store, flow;
 };
 
 // Users, a store and the running flow.
-Setup Prepare(TestServer& server) {
-  Setup s;
+Scene Prepare(TestServer& server) {
+  Scene s;
   const TestClient& http = server.client();
   s.owner = server.CreateUser("owner@example.com");
   s.boss = server.CreateUser("boss@example.com");
@@ -79,23 +79,24 @@ Setup Prepare(TestServer& server) {
 }
 
 // The store's record under `key` ("<port>/<task id>"): its value, or "" when there is none.
-std::string Record(const TestClient& http, const Setup& s, const std::string& key) {
-  HttpResult list = http.Get("/store?storeId=" + s.store, s.owner);
-  if (!list.json().IsArray()) return {};
-  for (const Json& record : list.json().array()) {
+std::string Record(const TestClient& http, const Scene& s, const std::string& key) {
+  const Json records = http.Get("/store?storeId=" + s.store, s.owner).json();  // named: array() must not outlive it
+  if (!records.IsArray()) return {};
+  for (const Json& record : records.array()) {
     if (record["key"].AsString() == key) return record["value"].AsString();
   }
   return {};
 }
 
 // Posts a task through the flow's webhook and returns its id once `created` has fired.
-std::string RequestThroughTheFlow(const TestClient& http, const Setup& s, const Json& task) {
+std::string RequestThroughTheFlow(const TestClient& http, const Scene& s, const Json& task) {
   HttpResult posted = http.Post("/flows/" + s.flow + "/components/hook", task);
   EXPECT_EQ(posted.status, 200) << posted.body;
   std::string id;
   EXPECT_TRUE(WaitFor([&] {
-    HttpResult list = http.Get("/people-task/tasks?role=owner", s.owner);
-    for (const Json& t : list.json().array()) {
+    const Json tasks = http.Get("/people-task/tasks?role=owner", s.owner).json();
+    if (!tasks.IsArray()) return false;
+    for (const Json& t : tasks.array()) {
       if (t["title"].AsString() == task["title"].AsString()) id = t["id"].AsString();
     }
     return !id.empty() && Record(http, s, "created/" + id) == "pending";
@@ -108,7 +109,7 @@ size_t Receivers(TestServer& server) { return server.services().people_tasks->Re
 TEST(ServerPeopleTaskFlow, ApprovalAndRejectionFireTheirPortsAndOnlyTheApproverDecides) {
   TestServer server;
   const TestClient& http = server.client();
-  Setup s = Prepare(server);
+  Scene s = Prepare(server);
   std::string laptop = RequestThroughTheFlow(http, s, TaskRequest("Buy a laptop"));
   std::string boat = RequestThroughTheFlow(http, s, TaskRequest("Buy a boat"));
   ASSERT_FALSE(laptop.empty());
@@ -140,7 +141,7 @@ TEST(ServerPeopleTaskFlow, ATaskPastItsDecisionByFallsDueOnce) {
   options.people_task_due_interval_ms = 50;
   TestServer server(options);
   const TestClient& http = server.client();
-  Setup s = Prepare(server);
+  Scene s = Prepare(server);
   HttpResult bad = http.Post("/flows/" + s.flow + "/components/hook", TaskRequest("Bad date", "whenever"));
   EXPECT_EQ(bad.status, 200) << "the trigger answers at once; the approval fails for good";
   std::string id = RequestThroughTheFlow(http, s, TaskRequest("Late", "2020-01-01T00:00:00Z"));
@@ -165,7 +166,7 @@ TEST(ServerPeopleTaskFlow, ATaskPastItsDecisionByFallsDueOnce) {
 TEST(ServerPeopleTaskFlow, StoppingTheFlowUnregistersItsTasks) {
   TestServer server;
   const TestClient& http = server.client();
-  Setup s = Prepare(server);
+  Scene s = Prepare(server);
   std::string id = RequestThroughTheFlow(http, s, TaskRequest("Forgotten"));
   ASSERT_FALSE(id.empty());
   EXPECT_EQ(Receivers(server), 1u);
@@ -182,7 +183,7 @@ TEST(ServerPeopleTaskFlow, StoppingTheFlowUnregistersItsTasks) {
 
 TEST(ServerPeopleTaskFlow, ADecisionAfterARestartStillReachesTheFlow) {
   TempDir dir;
-  Setup s;
+  Scene s;
   std::string id;
   {
     TestServer server(DataDirOptions(dir.path()));
