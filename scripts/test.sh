@@ -197,6 +197,6 @@ if ((run_tsan)); then
   # that fork a child (crash tests) are left out: TSan does not support threads after fork.
   phase "tsan: engine, runtime, store and server tests"
   "$dir/tests/flowkit_tests" --gtest_brief=1 \
-    --gtest_filter='EngineTest.*:EngineRuntimeTest.*:Journal.*:Ids.*:ScopeChain.*:Timers*:Controls*:TestComponents*:Storage*:StoreTrigger*:*Conformance*:LmdbRuntime.*:Sqlite*:Server*:HttpServer*:Quota*:Credentials*:Subflows*:JavaScript*:-*Fork*:*Crash*:ServerProcess*'
+    --gtest_filter='EngineTest.*:EngineRuntimeTest.*:Journal.*:Ids.*:ScopeChain.*:Timers*:Controls*:TestComponents*:Storage*:StoreTrigger*:*Conformance*:LmdbRuntime.*:Sqlite*:Server*:HttpServer*:Quota*:Credentials*:Subflows*:Tasks*:JavaScript*:-*Fork*:*Crash*:ServerProcess*'
   phase_done
 fi

@@ -224,6 +224,11 @@ class PeopleTaskCatalog {
                                           std::string_view decision) = 0;
   // Owner only; kNotFound otherwise.
   virtual Status Delete(std::string_view user_id, std::string_view id) = 0;
+  // The deadline job (every user's tasks): each task with status "pending" and a deadline_ms at
+  // or before `now_ms` gets status "due" (its decision stays "pending": the approver may still
+  // decide) and updated_ms = now. Returns the changed tasks, earliest deadline first, at most
+  // `limit` (-1 = all). A task changes once, so concurrent callers never both get it.
+  virtual Result<std::vector<PeopleTaskRecord>> MarkDue(int64_t now_ms, int64_t limit = -1) = 0;
 };
 
 struct ConfigEntry {

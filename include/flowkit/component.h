@@ -32,6 +32,7 @@
 #include "flowkit/clock.h"
 #include "flowkit/http_client.h"
 #include "flowkit/json.h"
+#include "flowkit/people_tasks.h"
 #include "flowkit/status.h"
 #include "flowkit/storage.h"
 #include "flowkit/transform.h"
@@ -204,6 +205,9 @@ class Context {
   // The outbound HTTP client (the engine's, EngineOptions::http_client). Default:
   // DefaultHttpClient(). Perform blocks this call until the response arrives.
   virtual HttpClient& http();
+  // People tasks of the flow's user (the engine's EngineOptions::people_tasks; people_tasks.h).
+  // Default: UnavailablePeopleTasks().
+  virtual PeopleTaskService& people_tasks();
   virtual const Clock& clock() const = 0;
   // An insights log entry of this component.
   virtual void Log(Json entry, LogLevel level = LogLevel::kInfo) = 0;

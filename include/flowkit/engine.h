@@ -32,6 +32,7 @@
 #include "flowkit/javascript.h"
 #include "flowkit/json.h"
 #include "flowkit/modifier.h"
+#include "flowkit/people_tasks.h"
 #include "flowkit/quota.h"
 #include "flowkit/registry.h"
 #include "flowkit/runtime.h"
@@ -145,6 +146,9 @@ struct EngineOptions {
   // Account secrets for components whose manifest names auth.service (Context::auth()). Null:
   // such components see {} (credentials.h).
   std::shared_ptr<CredentialsProvider> credentials;
+  // People tasks for components (Context::people_tasks(); people_tasks.h). Null: components
+  // that create tasks fail with kFailedPrecondition.
+  std::shared_ptr<PeopleTaskService> people_tasks;
   // Quota managers for manifests' `quota` blocks (quota.h). Null: the built-in appmixer.utils
   // rules (RegisterBuiltinQuotas); components naming a manager without rules are not limited.
   std::shared_ptr<const QuotaRegistry> quotas;

@@ -17,6 +17,7 @@
 #include "flowkit/json.h"
 #include "flowkit/manifest.h"
 #include "flowkit/modifier.h"
+#include "flowkit/people_tasks.h"
 #include "flowkit/quota.h"
 #include "flowkit/registry.h"
 #include "flowkit/runtime.h"

@@ -32,6 +32,7 @@
 #include "flowkit/http_client.h"
 #include "flowkit/javascript.h"
 #include "flowkit/json.h"
+#include "flowkit/people_tasks.h"
 #include "flowkit/registry.h"
 #include "flowkit/status.h"
 #include "flowkit/storage.h"
@@ -59,6 +60,44 @@ struct HarnessOptions {
   std::function<Result<Json>(const Json& rejected)> refresh_auth;
   // What Context::http() answers; null = DefaultHttpClient().
   std::shared_ptr<HttpClient> http_client;
+  // What Context::people_tasks() answers; null = UnavailablePeopleTasks().
+  std::shared_ptr<PeopleTaskService> people_tasks;
+};
+
+// An in-memory PeopleTaskService for tests (of components, and of flows on a real Engine).
+// Tests decide tasks and let them fall due; each outcome goes once to the task's registered
+// receiver through the delivery function (wire it to ComponentHarness::Webhook or to
+// Engine::SubmitWebhook), with the task JSON as the request data.
+//
+// Threading: thread-safe; the delivery function runs on the thread calling Decide or MarkDue,
+// with no lock held.
+class MemoryPeopleTasks final : public PeopleTaskService {
+ public:
+  using Delivery = std::function<Status(const PeopleTaskOwner& receiver, const Json& task)>;
+  // `clock` (null = SystemClock()) must outlive the service.
+  explicit MemoryPeopleTasks(const Clock* clock = nullptr);
+  ~MemoryPeopleTasks() override;
+
+  void SetDelivery(Delivery delivery);
+
+  Result<Json> Create(const PeopleTaskOwner& owner, const NewPeopleTask& task) override;
+  Result<Json> Get(const PeopleTaskOwner& owner, std::string_view task_id) override;
+  Status Unregister(const PeopleTaskOwner& owner, std::string_view task_id) override;
+
+  // The approver's decision ("approved" | "rejected"); then the outcome is delivered if the task
+  // has a receiver. kNotFound, kInvalidArgument, kFailedPrecondition (already decided).
+  Status Decide(std::string_view task_id, std::string_view decision);
+  // Every pending task whose decisionBy is at or before `now_ms` becomes "due" and its outcome
+  // is delivered; returns their ids.
+  std::vector<std::string> MarkDue(int64_t now_ms);
+  // Every task (no secrets), in creation order.
+  std::vector<Json> tasks() const;
+  // Whether task `task_id` still has a receiver.
+  bool registered(std::string_view task_id) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 // A run the component started in another flow (Context::TriggerComponent).

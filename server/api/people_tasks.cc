@@ -3,30 +3,20 @@
 // without signing in: creating a task returns an approverSecret (read + decide) and a
 // requesterSecret (read), passed back as ?secret=. Secrets are HMACs under the server's token
 // key over the task and its owner, so nothing secret is stored and a secret opens one task only.
-// Task webhooks (registered per user) receive the task when its owner's task is decided.
+// Task webhooks (registered per user) receive the task when its owner's task is decided or falls
+// due; a task created by a flow's RequestApproval also goes back to that component
+// (app/people_task_hub.h).
 #include <algorithm>
 #include <memory>
 #include <mutex>
 
 #include "api/routes.h"
-#include "app/system_webhooks.h"
-#include "util/js.h"
+#include "app/people_task_hub.h"
 
 namespace flowkit::server {
 namespace {
 
-constexpr size_t kMaxTitleBytes = 1024;
-constexpr size_t kMaxDescriptionBytes = 64 * 1024;
 constexpr size_t kMaxWebhooksPerUser = 20;
-constexpr std::string_view kApproverPurpose = "people-task:approver";
-constexpr std::string_view kRequesterPurpose = "people-task:requester";
-constexpr std::string_view kWebhooksKeyPrefix = "flowkit:people-task-webhooks:";
-
-// "<ownerId>.<mac>": the owner id lets the task be read without a signed-in viewer.
-std::string TaskSecret(const Services& s, std::string_view purpose, const PeopleTaskRecord& task) {
-  std::string subject = task.id + "\n" + task.user_id;
-  return task.user_id + "." + s.jwt->Capability(purpose, subject);
-}
 
 // What a ?secret= grants on task `id`: nothing, reading (requester) or deciding (approver).
 enum class Grant { kNone, kRead, kDecide };
@@ -42,8 +32,8 @@ SecretAccess CheckSecret(const Services& s, std::string_view id, std::string_vie
   PeopleTaskRecord probe;
   probe.id = std::string(id);
   probe.user_id = std::string(secret.substr(0, dot));
-  if (ConstantTimeEquals(secret, TaskSecret(s, kApproverPurpose, probe))) return {Grant::kDecide, probe.user_id};
-  if (ConstantTimeEquals(secret, TaskSecret(s, kRequesterPurpose, probe))) return {Grant::kRead, probe.user_id};
+  if (ConstantTimeEquals(secret, PeopleTaskSecret(s, kApproverPurpose, probe))) return {Grant::kDecide, probe.user_id};
+  if (ConstantTimeEquals(secret, PeopleTaskSecret(s, kRequesterPurpose, probe))) return {Grant::kRead, probe.user_id};
   return {};
 }
 
@@ -65,63 +55,10 @@ Result<PeopleTaskRecord> TaskFor(Services& s, Call& c, Grant* grant) {
 Json TaskJson(const PeopleTaskRecord& task, const Services& s, bool with_secrets) {
   Json out = task.ToJson();
   if (with_secrets) {
-    out.Set("approverSecret", Json(TaskSecret(s, kApproverPurpose, task)));
-    out.Set("requesterSecret", Json(TaskSecret(s, kRequesterPurpose, task)));
+    out.Set("approverSecret", Json(PeopleTaskSecret(s, kApproverPurpose, task)));
+    out.Set("requesterSecret", Json(PeopleTaskSecret(s, kRequesterPurpose, task)));
   }
   return out;
-}
-
-Status CheckText(const Json& body, const char* field, size_t max, bool required, std::string* out) {
-  const Json& value = body.Get(field);
-  if (value.IsUndefined() || value.IsNull()) {
-    if (required) return Status::InvalidArgument(std::string("'") + field + "' is required");
-    return Status::OK();
-  }
-  if (!value.IsString()) return Status::InvalidArgument(std::string("'") + field + "' must be a string");
-  if (value.StringView().size() > max) {
-    return Status::InvalidArgument(std::string("'") + field + "' is longer than " + std::to_string(max) + " bytes");
-  }
-  if (required && value.StringView().empty()) return Status::InvalidArgument(std::string("'") + field + "' is empty");
-  *out = value.AsString();
-  return Status::OK();
-}
-
-Status CheckEmail(const std::string& email, const char* field) {
-  size_t at = email.find('@');
-  if (email.size() > 320 || at == std::string::npos || at == 0 || at + 1 == email.size()) {
-    return Status::InvalidArgument(std::string("'") + field + "' must be an e-mail address");
-  }
-  return Status::OK();
-}
-
-// Applies {title, description, requester, approver, decisionBy, data} to `task`; `creating`
-// makes title and approver required.
-Status ApplyFields(const Json& body, bool creating, PeopleTaskRecord* task) {
-  FLOWKIT_RETURN_IF_ERROR(CheckText(body, "title", kMaxTitleBytes, creating, &task->title));
-  FLOWKIT_RETURN_IF_ERROR(CheckText(body, "description", kMaxDescriptionBytes, false, &task->description));
-  FLOWKIT_RETURN_IF_ERROR(CheckText(body, "approver", 320, creating, &task->approver));
-  FLOWKIT_RETURN_IF_ERROR(CheckEmail(task->approver, "approver"));
-  FLOWKIT_RETURN_IF_ERROR(CheckText(body, "requester", 320, false, &task->requester));
-  if (!task->requester.empty()) FLOWKIT_RETURN_IF_ERROR(CheckEmail(task->requester, "requester"));
-  const Json& by = body.Get("decisionBy");
-  if (by.IsNull()) {
-    task->deadline_ms = 0;
-  } else if (!by.IsUndefined()) {
-    std::optional<int64_t> ms = js::ParseDate(by);
-    if (!ms) return Status::InvalidArgument("'decisionBy' must be a date (ISO 8601 or milliseconds)");
-    task->deadline_ms = *ms;
-  }
-  const Json& data = body.Get("data");
-  if (!data.IsUndefined()) {
-    if (!data.IsObject()) return Status::InvalidArgument("'data' must be an object");
-    task->data = data;
-  }
-  for (const char* fixed : {"status", "decision"}) {
-    if (body.Contains(fixed)) {
-      return Status::InvalidArgument(std::string("'") + fixed + "' changes only through approve or reject");
-    }
-  }
-  return Status::OK();
 }
 
 // The list query of GET /people-task/tasks and /tasks-count.
@@ -247,16 +184,10 @@ struct TaskWebhooks {
   std::mutex mu;  // read-modify-write of one config value
 
   explicit TaskWebhooks(Services& services) : s(services) {}
-  static std::string Key(std::string_view user_id) { return std::string(kWebhooksKeyPrefix) + std::string(user_id); }
+  static std::string Key(std::string_view user_id) { return PeopleTaskHub::WebhooksKey(user_id); }
   Json Load(std::string_view user_id) {
     Result<Json> value = s.catalog->config().Get(Key(user_id));
     return value.ok() && value->IsObject() ? *value : Json::MakeObject();
-  }
-  std::vector<std::string> Urls(std::string_view user_id) {
-    std::vector<std::string> urls;
-    const Json hooks = Load(user_id);  // named: object() must not outlive a temporary
-    for (const JsonMember& m : hooks.object()) urls.push_back(m.value.AsString());
-    return urls;
   }
 };
 
@@ -266,7 +197,7 @@ Json WebhookList(const Json& hooks) {
   return out;
 }
 
-void Decide(Services& s, TaskWebhooks& hooks, Call& c, std::string_view decision) {
+void Decide(Services& s, Call& c, std::string_view decision) {
   Grant grant = Grant::kNone;
   Result<PeopleTaskRecord> task = TaskFor(s, c, &grant);
   if (!task.ok()) return c.Fail(task.status());
@@ -277,9 +208,9 @@ void Decide(Services& s, TaskWebhooks& hooks, Call& c, std::string_view decision
   }
   Result<PeopleTaskRecord> decided = s.catalog->people_tasks().Decide(approver, task->id, decision);
   if (!decided.ok()) return c.Fail(decided.status());
-  Json event = decided->ToJson();
-  s.system_webhooks->PostTo(hooks.Urls(decided->user_id), event, decided->flow_id);
-  c.Reply(200, event);
+  // The creating component (if any) and the owner's task webhooks hear of it.
+  s.people_tasks->Changed(*decided);
+  c.Reply(200, decided->ToJson());
 }
 
 }  // namespace
@@ -289,7 +220,10 @@ Status ForgetPeopleTasksOf(Services& services, std::string_view user_id) {
   query.viewer = Viewer{std::string(user_id), ""};
   query.role = PeopleTaskQuery::Role::kOwner;
   FLOWKIT_ASSIGN_OR_RETURN(std::vector<PeopleTaskRecord> tasks, services.catalog->people_tasks().List(query));
-  for (const PeopleTaskRecord& task : tasks) FLOWKIT_RETURN_IF_ERROR(services.catalog->people_tasks().Delete(user_id, task.id));
+  for (const PeopleTaskRecord& task : tasks) {
+    FLOWKIT_RETURN_IF_ERROR(services.catalog->people_tasks().Delete(user_id, task.id));
+    FLOWKIT_RETURN_IF_ERROR(services.people_tasks->Forget(task.id));
+  }
   Status st = services.catalog->config().Delete(TaskWebhooks::Key(user_id));
   return st.code() == StatusCode::kNotFound ? Status::OK() : st;
 }
@@ -337,7 +271,7 @@ Status AddPeopleTaskRoutes(Router& router, Services& services) {
               PeopleTaskRecord task;
               task.user_id = c.user().user_id;
               task.requester = c.user().email;
-              if (Status st = ApplyFields(*body, true, &task); !st.ok()) return c.Fail(st);
+              if (Status st = ApplyPeopleTaskFields(*body, true, &task); !st.ok()) return c.Fail(st);
               Result<PeopleTaskRecord> created = s->catalog->people_tasks().Create(std::move(task));
               if (!created.ok()) return c.Fail(created.status());
               c.Reply(200, TaskJson(*created, *s, true));
@@ -363,7 +297,7 @@ Status AddPeopleTaskRoutes(Router& router, Services& services) {
               if (task->user_id != c.user().user_id) {
                 return c.Fail(Status::PermissionDenied("only the task's owner may change it"));
               }
-              if (Status st = ApplyFields(*body, false, &*task); !st.ok()) return c.Fail(st);
+              if (Status st = ApplyPeopleTaskFields(*body, false, &*task); !st.ok()) return c.Fail(st);
               Result<PeopleTaskRecord> updated = s->catalog->people_tasks().Update(std::move(*task));
               if (!updated.ok()) return c.Fail(updated.status());
               c.Reply(200, updated->ToJson());
@@ -375,23 +309,24 @@ Status AddPeopleTaskRoutes(Router& router, Services& services) {
               if (Status st = s->catalog->people_tasks().Delete(c.user().user_id, c.Param("id")); !st.ok()) {
                 return c.Fail(st);
               }
+              if (Status st = s->people_tasks->Forget(c.Param("id")); !st.ok()) return c.Fail(st);
               c.Reply(200, Json::MakeObject());
             }},
       Route{.method = "PUT", .pattern = "/people-task/tasks/:id/approve", .access = Access::kUserOrSecret,
-            .summary = "The approver (signed in, or ?secret= = approverSecret) approves; task webhooks fire",
+            .summary = "The approver (signed in, or ?secret= = approverSecret) approves; the creating flow and task webhooks hear of it",
             .tag = "people-task",
-            .handler = [s, hooks](Call& c) { Decide(*s, *hooks, c, "approved"); },
+            .handler = [s](Call& c) { Decide(*s, c, "approved"); },
             .query_params = {"secret"}},
       Route{.method = "PUT", .pattern = "/people-task/tasks/:id/reject", .access = Access::kUserOrSecret,
-            .summary = "The approver (signed in, or ?secret= = approverSecret) rejects; task webhooks fire",
+            .summary = "The approver (signed in, or ?secret= = approverSecret) rejects; the creating flow and task webhooks hear of it",
             .tag = "people-task",
-            .handler = [s, hooks](Call& c) { Decide(*s, *hooks, c, "rejected"); },
+            .handler = [s](Call& c) { Decide(*s, c, "rejected"); },
             .query_params = {"secret"}},
       Route{.method = "GET", .pattern = "/people-task/webhooks", .access = Access::kUser,
             .summary = "The caller's task webhooks [{id, url}]", .tag = "people-task",
             .handler = [hooks](Call& c) { c.Reply(200, WebhookList(hooks->Load(c.user().user_id))); }},
       Route{.method = "POST", .pattern = "/people-task/webhooks", .access = Access::kUser,
-            .summary = "Register {url}: POSTed the task when one of the caller's tasks is decided → {id, url}",
+            .summary = "Register {url}: POSTed the task when one of the caller's tasks is decided or falls due → {id, url}",
             .tag = "people-task",
             .handler = [hooks](Call& c) {
               Result<Json> body = c.JsonBody();

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -15,6 +16,7 @@
 #include "api/routes.h"
 #include "app/account_service.h"
 #include "app/flow_service.h"
+#include "app/people_task_hub.h"
 #include "app/system_webhooks.h"
 #include "app/thread_pool.h"
 #include "flowkit/builtins.h"
@@ -162,6 +164,15 @@ struct Server::Impl {
   void Handle(HttpRequest&& request, std::shared_ptr<Responder> responder);
   void Run(const Route* route, std::unique_ptr<Call> call, std::string token);
   Status AddOperationRoutes();
+  // The people-task deadline job, on the API pool: after `delay_ms`, then every interval. The
+  // pool is passed along rather than read from api_pool, which Drain resets (to null) while the
+  // pool's destructor lets a running job finish; the pool ignores the re-post then.
+  void ScheduleDueJob(ThreadPool* pool, int64_t delay_ms) {
+    pool->PostAfter(delay_ms, [this, pool] {
+      services.people_tasks->RunDueJob();
+      ScheduleDueJob(pool, std::max<int64_t>(1, services.options.people_task_due_interval_ms));
+    });
+  }
 };
 
 void Server::Impl::Handle(HttpRequest&& request, std::shared_ptr<Responder> responder) {
@@ -401,6 +412,7 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Logger* log
   s.options = options;
   s.flows = std::make_unique<FlowService>(s);
   s.system_webhooks = std::make_unique<SystemWebhooks>(s);
+  s.people_tasks = std::make_shared<PeopleTaskHub>(s);
   Router& router = impl->router;
   for (auto add : {AddUserRoutes, AddFlowRoutes, AddWebhookRoutes, AddComponentRoutes, AddAccountRoutes,
                    AddStoreRoutes, AddFileRoutes, AddConfigRoutes, AddDeadLetterRoutes, AddInsightsRoutes,
@@ -461,6 +473,7 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Logger* log
   s.http = std::move(*http_client);
   engine_options.http_client = s.http;
   engine_options.credentials = s.accounts;
+  engine_options.people_tasks = s.people_tasks;
   SystemWebhooks* hooks = s.system_webhooks.get();
   engine_options.on_component_error = [hooks](const Json& event) { hooks->ComponentError(event); };
   engine_options.on_dead_letter = [hooks](const DeadLetter& letter) { hooks->DeadLetterCreated(letter); };
@@ -476,6 +489,7 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Logger* log
   if (!engine.ok()) return engine.status();
   s.engine = std::move(*engine);
   s.flows->Reconcile();
+  impl->ScheduleDueJob(impl->api_pool.get(), 0);  // at once: tasks that fell due while the server was down
   impl->ready.store(true, std::memory_order_release);
   log->Info("listening", Json::MakeObject({{"host", Json(options.host)},
                                             {"port", Json(static_cast<int64_t>(impl->http->port()))},

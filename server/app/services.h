@@ -26,6 +26,7 @@ namespace flowkit::server {
 class AccountService;
 class FlowService;
 class Metrics;
+class PeopleTaskHub;
 class SystemWebhooks;
 
 struct ServerOptions {
@@ -50,6 +51,8 @@ struct ServerOptions {
   size_t api_threads = 2;     // the pool running blocking API handlers
   int64_t webhook_timeout_ms = 10000;
   int64_t tick_interval_ms = 60000;
+  // How often pending people tasks past their decisionBy become "due" (Appmixer: every minute).
+  int64_t people_task_due_interval_ms = 60000;
 
   // HTTP limits.
   size_t max_body_bytes = 4 * 1024 * 1024;
@@ -96,6 +99,8 @@ struct Services {
   std::unique_ptr<FlowService> flows;
   std::unique_ptr<Metrics> metrics;
   std::unique_ptr<SystemWebhooks> system_webhooks;
+  // People tasks for components (the engine's EngineOptions::people_tasks) and their outcomes.
+  std::shared_ptr<PeopleTaskHub> people_tasks;
   std::shared_ptr<HttpClient> http;             // outbound requests: components and OAuth token calls
   // How each service's accounts connect: auth.json of --components dirs, service files of --connectors.
   std::shared_ptr<AuthRegistry> auth;

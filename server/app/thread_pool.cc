@@ -25,6 +25,15 @@ void ThreadPool::Post(std::function<void()> task) {
   cv_.notify_one();
 }
 
+void ThreadPool::PostAfter(int64_t delay_ms, std::function<void()> task) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    delayed_.emplace(std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms), std::move(task));
+  }
+  cv_.notify_all();  // a waiting thread may have to wake earlier
+}
+
 size_t ThreadPool::queued() const {
   std::lock_guard<std::mutex> lock(mu_);
   return tasks_.size();
@@ -35,7 +44,18 @@ void ThreadPool::Run() {
     std::function<void()> task;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+      for (;;) {
+        if (!stopping_ && !delayed_.empty() && delayed_.begin()->first <= std::chrono::steady_clock::now()) {
+          tasks_.push_back(std::move(delayed_.begin()->second));
+          delayed_.erase(delayed_.begin());
+        }
+        if (stopping_ || !tasks_.empty()) break;
+        if (delayed_.empty()) {
+          cv_.wait(lock);
+        } else {
+          cv_.wait_until(lock, delayed_.begin()->first);
+        }
+      }
       if (tasks_.empty()) return;
       task = std::move(tasks_.front());
       tasks_.pop_front();

@@ -36,5 +36,6 @@ Status RegisterSubflowsComponents(ComponentRegistry& registry);
 Status RegisterConvertersComponents(ComponentRegistry& registry);
 Status RegisterCodeComponents(ComponentRegistry& registry);
 Status RegisterFilesComponents(ComponentRegistry& registry);
+Status RegisterTasksComponents(ComponentRegistry& registry);
 
 }  // namespace flowkit::components

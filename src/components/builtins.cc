@@ -12,7 +12,7 @@ Status RegisterBuiltinComponents(ComponentRegistry& registry) {
       components::RegisterTimersComponents,   components::RegisterTestComponents,
       components::RegisterHttpComponents,     components::RegisterSubflowsComponents,
       components::RegisterCodeComponents,     components::RegisterConvertersComponents,
-      components::RegisterFilesComponents,
+      components::RegisterFilesComponents,    components::RegisterTasksComponents,
   };
   for (RegisterGroup group : kGroups) FLOWKIT_RETURN_IF_ERROR(group(registry));
   return Status::OK();

@@ -34,6 +34,29 @@ Status Context::SendArray(std::string_view port, const Json& items, const SendOp
 
 HttpClient& Context::http() { return DefaultHttpClient(); }
 
+PeopleTaskService& Context::people_tasks() { return UnavailablePeopleTasks(); }
+
+namespace {
+
+class NoPeopleTasks final : public PeopleTaskService {
+ public:
+  Result<Json> Create(const PeopleTaskOwner&, const NewPeopleTask&) override { return Unavailable(); }
+  Result<Json> Get(const PeopleTaskOwner&, std::string_view) override { return Unavailable(); }
+  Status Unregister(const PeopleTaskOwner&, std::string_view) override { return Unavailable(); }
+
+ private:
+  static Status Unavailable() {
+    return Status::FailedPrecondition("people tasks are not available: the host set no EngineOptions::people_tasks");
+  }
+};
+
+}  // namespace
+
+PeopleTaskService& UnavailablePeopleTasks() {
+  static NoPeopleTasks* service = new NoPeopleTasks();
+  return *service;
+}
+
 Result<Json> Context::RefreshAuth() {
   return Status::Unauthenticated("component '" + component_id() + "' has no account whose token could be refreshed");
 }

@@ -698,6 +698,9 @@ class InvocationContext final : public Context {
   DataStore& stores() override { return engine_.documents->DataStoresOf(flow_.user_id); }
   FileStore& files() override { return engine_.documents->FilesOf(flow_.user_id); }
   HttpClient& http() override { return *engine_.http; }
+  PeopleTaskService& people_tasks() override {
+    return engine_.options.people_tasks ? *engine_.options.people_tasks : UnavailablePeopleTasks();
+  }
   const Clock& clock() const override { return *engine_.clock; }
 
   void Log(Json entry, LogLevel level) override {

@@ -416,6 +416,10 @@ bool PeopleTaskVisibleTo(const PeopleTaskRecord& task, const Viewer& viewer) {
   return PeopleTaskMatches(task, query);
 }
 
+bool PeopleTaskOverdue(const PeopleTaskRecord& task, int64_t now_ms) {
+  return task.status == "pending" && task.deadline_ms != 0 && task.deadline_ms <= now_ms;
+}
+
 bool PeopleTaskMatches(const PeopleTaskRecord& task, const PeopleTaskQuery& query) {
   using Role = PeopleTaskQuery::Role;
   const std::string email = AsciiLower(query.viewer.email);

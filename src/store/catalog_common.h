@@ -77,6 +77,8 @@ class FlowSelection {
 // Whether the viewer owns, approves or requested the task; and whether it fits the query.
 bool PeopleTaskVisibleTo(const PeopleTaskRecord& task, const Viewer& viewer);
 bool PeopleTaskMatches(const PeopleTaskRecord& task, const PeopleTaskQuery& query);
+// PeopleTaskCatalog::MarkDue's rule: pending, with a deadline at or before `now_ms`.
+bool PeopleTaskOverdue(const PeopleTaskRecord& task, int64_t now_ms);
 
 // Drops the first `offset` items, then keeps at most `limit` (-1 = all).
 template <typename T>

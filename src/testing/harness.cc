@@ -294,6 +294,9 @@ class HarnessContext final : public Context {
   DataStore& stores() override { return h_.documents->DataStoresOf(h_.options.user_id); }
   FileStore& files() override { return h_.documents->FilesOf(h_.options.user_id); }
   HttpClient& http() override { return h_.options.http_client ? *h_.options.http_client : DefaultHttpClient(); }
+  PeopleTaskService& people_tasks() override {
+    return h_.options.people_tasks ? *h_.options.people_tasks : UnavailablePeopleTasks();
+  }
   const Clock& clock() const override { return h_.clock; }
   void Log(Json entry, LogLevel) override { h_.logs.push_back(std::move(entry)); }
   Result<Json> EvalJavaScript(std::string_view code, const Json& data) override {

@@ -599,6 +599,48 @@ TEST_P(CatalogConformance, PeopleTasksAreListedByOwnerAndApproverAndDecidedOnce)
   EXPECT_EQ(tasks.Delete("alice", "t2").code(), StatusCode::kNotFound);
 }
 
+TEST_P(CatalogConformance, PeopleTasksFallDueOnceEarliestDeadlineFirst) {
+  PeopleTaskCatalog& tasks = catalog_->people_tasks();
+  auto with_deadline = [&](const std::string& id, const std::string& owner, int64_t deadline_ms) {
+    PeopleTaskRecord task = Task(id, owner, "bob@example.com");
+    task.deadline_ms = deadline_ms;
+    ASSERT_TRUE(tasks.Create(task).ok());
+  };
+  with_deadline("late", "alice", 1700000300000);
+  with_deadline("early", "dave", 1700000100000);
+  with_deadline("later", "alice", 1700000200000);
+  with_deadline("none", "alice", 0);
+  with_deadline("decided", "alice", 1700000050000);
+  ASSERT_TRUE(tasks.Decide({"bob", "bob@example.com"}, "decided", "rejected").ok());
+
+  auto ids = [](const Result<std::vector<PeopleTaskRecord>>& due) {
+    std::vector<std::string> out;
+    EXPECT_TRUE(due.ok()) << due.status().ToString();
+    if (due.ok()) {
+      for (const PeopleTaskRecord& t : *due) out.push_back(t.id);
+    }
+    return out;
+  };
+  EXPECT_TRUE(ids(tasks.MarkDue(1700000099999)).empty());
+  // Every user's tasks, earliest deadline first, limited; each one once.
+  auto first = tasks.MarkDue(1700000200000, 1);
+  EXPECT_THAT(ids(first), ElementsAre("early"));
+  EXPECT_EQ(first->at(0).status, "due");
+  EXPECT_EQ(first->at(0).decision, "pending");
+  EXPECT_EQ(first->at(0).updated_ms, 1700000200000);
+  EXPECT_THAT(ids(tasks.MarkDue(1700000200000)), ElementsAre("later"));
+  EXPECT_TRUE(ids(tasks.MarkDue(1700000200000)).empty());
+  EXPECT_THAT(ids(tasks.MarkDue(1800000000000)), ElementsAre("late"));
+  EXPECT_TRUE(ids(tasks.MarkDue(1800000000000)).empty());
+  EXPECT_EQ(tasks.Get({"dave", ""}, "early")->status, "due");
+  EXPECT_EQ(tasks.Get({"alice", ""}, "none")->status, "pending");
+  EXPECT_EQ(tasks.Get({"alice", ""}, "decided")->status, "rejected");
+  // A due task may still be decided.
+  auto decided = tasks.Decide({"bob", "bob@example.com"}, "early", "approved");
+  ASSERT_TRUE(decided.ok()) << decided.status().ToString();
+  EXPECT_EQ(decided->status, "approved");
+}
+
 TEST_P(CatalogConformance, SystemConfigIsAKeyValueMap) {
   ConfigCatalog& config = catalog_->config();
   EXPECT_TRUE(config.List()->empty());

@@ -152,10 +152,10 @@ TEST_F(SqliteCatalogTest, DirectoryIsPrivateAndFilesAre0600) {
   ::umask(old_umask);
 }
 
-TEST_F(SqliteCatalogTest, NewDatabaseIsWalAtSchemaVersionOne) {
+TEST_F(SqliteCatalogTest, NewDatabaseIsWalAtSchemaVersionTwo) {
   const std::string path = dir_.Sub("catalog.db");
   ASSERT_TRUE(Open(path).ok());
-  EXPECT_EQ(RawSql(path, "SELECT value FROM meta WHERE key = 'schema_version'"), "1");
+  EXPECT_EQ(RawSql(path, "SELECT value FROM meta WHERE key = 'schema_version'"), "2");
   EXPECT_EQ(RawSql(path, "PRAGMA journal_mode"), "wal");
 }
 

@@ -1,6 +1,7 @@
 // The memory catalog adapter: each catalog keeps its records in an insertion-ordered table
 // behind its own mutex. Validation, errors and flow selection come from store/catalog_common.h,
 // shared with the SQLite adapter.
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -390,6 +391,26 @@ class MemoryPeopleTasks final : public PeopleTaskCatalog {
     if (task == nullptr || task->user_id != user_id) return store::PeopleTaskNotFound(id);
     tasks_.Erase(id);
     return Status::OK();
+  }
+
+  Result<std::vector<PeopleTaskRecord>> MarkDue(int64_t now_ms, int64_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<const PeopleTaskRecord*> overdue;
+    for (const auto& [seq, task] : tasks_.rows()) {
+      if (store::PeopleTaskOverdue(task, now_ms)) overdue.push_back(&task);
+    }
+    std::stable_sort(overdue.begin(), overdue.end(), [](const PeopleTaskRecord* a, const PeopleTaskRecord* b) {
+      return a->deadline_ms < b->deadline_ms;
+    });
+    if (limit >= 0 && overdue.size() > static_cast<size_t>(limit)) overdue.resize(static_cast<size_t>(limit));
+    std::vector<PeopleTaskRecord> out;
+    for (const PeopleTaskRecord* found : overdue) {
+      PeopleTaskRecord* task = tasks_.Find(found->id);
+      task->status = "due";
+      task->updated_ms = now_ms;
+      out.push_back(*task);
+    }
+    return out;
   }
 
  private:

@@ -104,6 +104,10 @@ CREATE INDEX people_tasks_by_requester ON people_tasks (requester_key, seq);
 CREATE TABLE config (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE service_config (service_id TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 )sql"},
+    // The deadline job (PeopleTaskCatalog::MarkDue) looks for pending tasks by deadline.
+    {2, R"sql(
+CREATE INDEX people_tasks_due ON people_tasks (status, deadline_ms);
+)sql"},
 };
 
 // Column lists every read of a table uses, in the order its *FromRow function reads them.
@@ -200,6 +204,12 @@ constexpr const char* kUpdateTask =
     "= ?12, "
     "deadline_ms = ?13, data = ?14, created_ms = ?15, updated_ms = ?16 WHERE task_id = ?1";
 constexpr const char* kDeleteTask = "DELETE FROM people_tasks WHERE task_id = ?1";
+constexpr const char* kOverdueTasks =
+    "SELECT " TASK_COLUMNS
+    " FROM people_tasks WHERE status = 'pending' AND deadline_ms > 0 AND deadline_ms <= ?1 "
+    "ORDER BY deadline_ms, seq LIMIT ?2";
+constexpr const char* kMarkTaskDue =
+    "UPDATE people_tasks SET status = 'due', updated_ms = ?2 WHERE task_id = ?1";
 
 // Configuration.
 constexpr const char* kGetConfig = "SELECT value FROM config WHERE key = ?1";
@@ -844,6 +854,31 @@ class SqlitePeopleTasks final : public PeopleTaskCatalog {
       FLOWKIT_RETURN_IF_ERROR(remove.Run());
     }
     return txn.Commit();
+  }
+
+  Result<std::vector<PeopleTaskRecord>> MarkDue(int64_t now_ms, int64_t limit) override {
+    constexpr std::string_view kOp = "people task mark due";
+    std::lock_guard<std::mutex> lock(database_->mu());
+    sqlite::Db& db = database_->db();
+    Transaction txn(&db, kOp);
+    FLOWKIT_RETURN_IF_ERROR(txn.Begin(Mode::kWrite));
+    std::vector<PeopleTaskRecord> due;
+    {
+      FLOWKIT_ASSIGN_OR_RETURN(Statement list, db.Prepare(kOverdueTasks, kOp));
+      list.Bind(1, now_ms);
+      list.Bind(2, limit < 0 ? int64_t{-1} : limit);  // LIMIT -1: no limit
+      FLOWKIT_ASSIGN_OR_RETURN(due, ReadAll(list, TaskFromRow, kOp));
+    }
+    for (PeopleTaskRecord& task : due) {
+      FLOWKIT_ASSIGN_OR_RETURN(Statement mark, db.Prepare(kMarkTaskDue, kOp));
+      mark.Bind(1, task.id);
+      mark.Bind(2, now_ms);
+      FLOWKIT_RETURN_IF_ERROR(mark.Run());
+      task.status = "due";
+      task.updated_ms = now_ms;
+    }
+    FLOWKIT_RETURN_IF_ERROR(txn.Commit());
+    return due;
   }
 
  private:
