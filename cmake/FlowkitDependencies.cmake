@@ -27,6 +27,8 @@ flowkit_pkg_dependency(PCRE2 libpcre2-8)
 flowkit_pkg_dependency(SODIUM libsodium)
 flowkit_pkg_dependency(SQLITE3 sqlite3)
 flowkit_pkg_dependency(LMDB lmdb)
+# The converters' HTML reader (libxml2's HTML parser).
+flowkit_pkg_dependency(LIBXML2 libxml-2.0)
 # The JavaScript sandbox's engine, built from the sources duktape-dev ships (see Duktape.cmake).
 include(Duktape)
 

@@ -1,0 +1,81 @@
+// A worksheet as Appmixer's converters see one (they go through SheetJS): a sparse grid of
+// typed cells, read from an HTML table or an XLSX sheet, written out as JSON rows, CSV or an
+// HTML table with SheetJS's rules (sheet_to_json, sheet_to_csv, the "General" number format).
+//
+// Threading: values; pure functions, safe from any thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "flowkit/json.h"
+#include "flowkit/status.h"
+
+namespace flowkit::components::converters {
+
+// Excel's own limits; a table or workbook past them is refused rather than expanded.
+inline constexpr uint32_t kMaxSheetRows = 1u << 20;     // 1 048 576
+inline constexpr uint32_t kMaxSheetColumns = 1u << 14;  // 16 384
+
+struct SheetCell {
+  uint32_t column = 0;
+  Json value;  // a string, a number or a boolean
+};
+
+class Sheet {
+ public:
+  // Sets the cell at (row, column), replacing what was there. REQUIRES: row < kMaxSheetRows,
+  // column < kMaxSheetColumns, and `value` a string, number or boolean.
+  void Set(uint32_t row, uint32_t column, Json value);
+
+  bool empty() const { return rows_.empty(); }
+  // The bounding box of the cells (SheetJS's !ref). Meaningless when empty().
+  uint32_t first_row() const { return rows_.begin()->first; }
+  uint32_t last_row() const { return rows_.rbegin()->first; }
+  uint32_t first_column() const { return first_column_; }
+  uint32_t last_column() const { return last_column_; }
+
+  // The cells of `row` in column order; nullptr when the row has none.
+  const std::vector<SheetCell>* Row(uint32_t row) const;
+
+ private:
+  std::map<uint32_t, std::vector<SheetCell>> rows_;
+  uint32_t first_column_ = UINT32_MAX;
+  uint32_t last_column_ = 0;
+};
+
+// SheetJS's fuzzynum: JavaScript Number(text), else the same after dropping thousands
+// separators between digits, "$" signs and "%" signs (each dividing by 100), else with
+// "(...)" meaning negative. NaN when none of those is a finite number.
+double FuzzyNumber(std::string_view text);
+
+// The value SheetJS gives the text of an HTML table cell: a string when `type_hint` (the
+// cell's data-t attribute) is "s" or the text is blank; true/false for exactly "TRUE"/"FALSE";
+// a number when FuzzyNumber reads one; else the string. flowkit also honours data-t="b"
+// (true/false in any case) and "n", which its own HTML writer emits. SheetJS also turns
+// date-like text into date serial numbers; flowkit keeps such text as it is.
+Json CellValueFromText(std::string_view text, std::string_view type_hint);
+
+// Whether CellValueFromText would read `text` (without a hint) as something else than the
+// string itself — what a writer must mark with data-t="s" to keep it a string.
+bool TextReadsAsNonString(std::string_view text);
+
+// Excel's "General" format as SheetJS renders it: strings as they are, TRUE/FALSE, integers in
+// full, other numbers in at most 11 characters (exponent form "1.23457E+14" past that).
+std::string FormatGeneral(const Json& value);
+
+// sheet_to_json with its defaults: the first row of the sheet's box names the keys (formatted;
+// an empty header cell is "__EMPTY", repeats get "_1", "_2", ...); every later row with at
+// least one cell becomes an object of its cells' raw values, empty cells left out.
+Json SheetToJson(const Sheet& sheet);
+
+// sheet_to_csv with its defaults: every row of the box, every column, fields in the General
+// format joined with ",", rows joined with "\n" (no final line break), fields holding a comma,
+// a quote or a line break quoted ("ID" too, as Excel would take the file for SYLK). kTooLarge
+// when the text would pass `max_bytes` (a wide, sparse sheet repeats its commas on every row).
+Result<std::string> SheetToCsv(const Sheet& sheet, size_t max_bytes);
+
+}  // namespace flowkit::components::converters
