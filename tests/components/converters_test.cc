@@ -1,5 +1,6 @@
 // appmixer.utils.converters through the harness and its file store: CSV2JSON, JSON2CSV and the
-// HTML converters (JSON2HTML, CSV2HTML, HTML2JSON, HTML2CSV).
+// HTML converters (JSON2HTML, CSV2HTML, HTML2JSON, HTML2CSV) and the XLSX ones (JSON2XLSX,
+// CSV2XLSX, HTML2XLSX, XLSX2JSON, XLSX2CSV, XLSX2HTML).
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -7,6 +8,7 @@
 #include <utility>
 
 #include "components/builtin_registry.h"
+#include "components/converters/xlsx_test_util.h"
 #include "flowkit/testing.h"
 
 namespace flowkit::components {
@@ -356,6 +358,141 @@ TEST(ConvertersHtml, BigTablesAreBounded) {
         {{"id", i}, {"name", "row <" + std::to_string(i) + ">"}, {"even", i % 2 == 0}}));
   }
   EXPECT_EQ(Json::Parse(Chain({"JSON2HTML", "HTML2JSON"}, "long.json", rows.Dump())).value(), rows);
+}
+
+TEST(ConvertersXlsx, JsonToXlsxToJsonKeepsValues) {
+  const std::string json = R"([
+      {"name": "<b>Ada</b> & \"co\"", "n": 36, "f": -1.25e-7, "ok": true, "zip": "007",
+       "obj": {"a": [1, 2]}, "none": null, "uni": "\u017dlu\u0165 \u4e2d\u6587 \ud83d\ude00",
+       "lines": "one\ntwo"},
+      {"name": "B", "extra": "a key the first row lacks", "n": 0}])";
+  auto h = Make("JSON2XLSX");
+  Result<FileInfo> source = h->files().Save("people.json", json);
+  ASSERT_TRUE(h->Receive("in", Json::MakeObject({{"fileId", source->file_id}})).ok());
+  const Json out = h->SentOn("out")[0].content;
+  EXPECT_EQ(out["fileName"].AsString(), "people.xlsx");
+  Result<FileInfo> info = h->files().Info(out["fileId"].AsString());
+  EXPECT_EQ(info->content_type,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  EXPECT_EQ(h->files().Read(out["fileId"].AsString())->substr(0, 2), "PK");
+
+  // json_to_sheet's header has every key; null has no cell; objects are their JSON text.
+  const Json expected = Json::Parse(R"([
+      {"name": "<b>Ada</b> & \"co\"", "n": 36, "f": -1.25e-7, "ok": true, "zip": "007",
+       "obj": "{\"a\":[1,2]}", "uni": "\u017dlu\u0165 \u4e2d\u6587 \ud83d\ude00", "lines": "one\ntwo"},
+      {"name": "B", "n": 0, "extra": "a key the first row lacks"}])")
+                            .value();
+  EXPECT_EQ(Json::Parse(Chain({"JSON2XLSX", "XLSX2JSON"}, "people.json", json)).value(), expected);
+  // Through HTML too: XLSX2HTML keeps raw values in data-v, which HTML2JSON reads.
+  EXPECT_EQ(
+      Json::Parse(Chain({"JSON2XLSX", "XLSX2HTML", "HTML2JSON"}, "people.json", json)).value(),
+      expected);
+  EXPECT_EQ(Chain({"JSON2XLSX", "XLSX2JSON"}, "empty.json", "[]"), "[]");
+}
+
+TEST(ConvertersXlsx, CsvToXlsxToCsv) {
+  const std::string csv =
+      "Name,Age,Admin,Note\nAda,36,TRUE,\"likes, commas\"\nAlan,41.5,FALSE,\"two\nlines\"\n";
+  // SheetJS's CSV has no final line break and starts with a BOM.
+  EXPECT_EQ(
+      Chain({"CSV2XLSX", "XLSX2CSV"}, "people.csv", csv),
+      std::string(kBom) +
+          "Name,Age,Admin,Note\nAda,36,TRUE,\"likes, commas\"\nAlan,41.5,FALSE,\"two\nlines\"");
+  // The delimiter is guessed (here ";"), or named by a "sep=" line; numeric text becomes a
+  // number, so "007" comes back as 7, as with Appmixer.
+  EXPECT_EQ(Chain({"CSV2XLSX", "XLSX2CSV"}, "semi.csv",
+                  "\xEF\xBB\xBF"
+                  "a;b;c\n007;1,5;x\n"),
+            std::string(kBom) + "a,b,c\n7,15,x");
+  EXPECT_EQ(Chain({"CSV2XLSX", "XLSX2JSON"}, "pipes.csv", "sep=|\nk|v\n1|a,b\n"),
+            Json::Parse(R"([{"k": 1, "v": "a,b"}])").value().DumpPretty(4));
+  EXPECT_EQ(Chain({"CSV2XLSX", "XLSX2CSV"}, "empty.csv", ""), kBom);
+}
+
+TEST(ConvertersXlsx, HtmlToXlsxKeepsMergesAndValues) {
+  const std::string html = R"(<table>
+<tr><th>Region</th><th colspan="2">Q1</th></tr>
+<tr><td rowspan="2">North</td><td>1</td><td>2</td></tr>
+<tr><td>3</td><td>TRUE</td></tr>
+<tr><td colspan="2"></td><td>after an empty merged cell</td></tr></table>)";
+  EXPECT_EQ(Chain({"HTML2XLSX", "XLSX2JSON"}, "t.html", html),
+            Chain({"HTML2JSON"}, "t.html", html));
+  const std::string back = Chain({"HTML2XLSX", "XLSX2HTML"}, "t.html", html);
+  EXPECT_NE(back.find("<td colspan=\"2\" data-t=\"s\" data-v=\"Q1\" id=\"sjs-B1\">Q1</td></tr>"),
+            std::string::npos)
+      << back;
+  EXPECT_NE(back.find("<td rowspan=\"2\" data-t=\"s\" data-v=\"North\" id=\"sjs-A2\">North</td>"),
+            std::string::npos)
+      << back;
+  EXPECT_NE(back.find("<tr><td data-t=\"n\" data-v=\"3\" id=\"sjs-B3\">3</td>"
+                      "<td data-t=\"b\" data-v=\"true\" id=\"sjs-C3\">TRUE</td></tr>"),
+            std::string::npos)
+      << back;
+}
+
+// A minimal workbook: no relationships, so the default part names are used.
+std::string WorkbookWithSheet(const std::string& sheet_xml) {
+  return converters::testing::MakeZip(
+      {{"xl/workbook.xml", R"(<workbook><sheets><sheet name="S" sheetId="1" r:id="rId1"
+          xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"/></sheets></workbook>)"},
+       {"xl/worksheets/sheet1.xml", sheet_xml}});
+}
+
+TEST(ConvertersXlsx, BadWorkbooksAreClearErrors) {
+  Status s = ConvertError("XLSX2JSON", "data.csv", "name,age\nAda,36\n");
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      s.message().rfind("file 'data.csv' is not a readable XLSX workbook: not a zip archive", 0),
+      0u)
+      << s.message();
+  s = ConvertError("XLSX2CSV", "photos.zip", converters::testing::MakeZip({{"a.jpg", "\xFF\xD8"}}));
+  EXPECT_EQ(s.message(),
+            "file 'photos.zip' is not a readable XLSX workbook: it has no xl/workbook.xml (not an "
+            "XLSX workbook)");
+  s = ConvertError("XLSX2HTML", "broken.xlsx", WorkbookWithSheet("<worksheet><sheetData>"));
+  EXPECT_EQ(s.message(),
+            "file 'broken.xlsx' is not a readable XLSX workbook: xl/worksheets/sheet1.xml is not "
+            "well-formed XML");
+  EXPECT_EQ(
+      Chain(
+          {"XLSX2CSV"}, "min.xlsx",
+          WorkbookWithSheet(
+              R"(<worksheet><sheetData><row><c t="inlineStr"><is><t>hi</t></is></c><c><v>2</v></c></row></sheetData></worksheet>)")),
+      std::string(kBom) + "hi,2");
+
+  s = ConvertError("JSON2XLSX", "long.json", "[{\"a\": \"" + std::string(40000, 'x') + "\"}]");
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(),
+            "file 'long.json' does not fit a worksheet: cell A2 holds more than 32767 characters, "
+            "more than an XLSX "
+            "cell takes");
+  s = ConvertError("JSON2XLSX", "nums.json", "[1]");
+  EXPECT_NE(s.message().find("every element must be an object"), std::string::npos) << s.message();
+  std::string tall;
+  for (int i = 0; i <= (1 << 20); ++i) tall += "1\n";
+  s = ConvertError("CSV2XLSX", "tall.csv", tall);
+  EXPECT_EQ(s.code(), StatusCode::kTooLarge);
+  EXPECT_EQ(s.message(),
+            "file 'tall.csv' does not fit a worksheet: more than 1048576 rows (Excel's limit)");
+}
+
+TEST(ConvertersXlsx, ZipBombsAreRefused) {
+  // 65 MiB of one repeated row compresses to a few hundred kilobytes.
+  std::string sheet = "<worksheet><sheetData>";
+  const std::string row = "<row><c><v>1</v></c></row>";
+  sheet.reserve((size_t{65} << 20) + 100);
+  while (sheet.size() < (size_t{65} << 20)) sheet += row;
+  sheet += "</sheetData></worksheet>";
+  const std::string bomb = WorkbookWithSheet(sheet);
+  sheet.clear();
+  sheet.shrink_to_fit();
+  ASSERT_LT(bomb.size(), size_t{2} << 20);
+  Status s = ConvertError("XLSX2JSON", "bomb.xlsx", bomb);
+  EXPECT_EQ(s.code(), StatusCode::kTooLarge);
+  EXPECT_EQ(s.message(),
+            "file 'bomb.xlsx' is not a readable XLSX workbook: unpacking xl/worksheets/sheet1.xml "
+            "would pass the limit "
+            "of 67108864 unpacked bytes (a zip bomb, or a workbook too big to convert)");
 }
 
 }  // namespace

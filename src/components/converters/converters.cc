@@ -18,6 +18,12 @@
 // HTML2JSON and HTML2CSV read the first <table> the way Appmixer's SheetJS does (sheet.h):
 // JSON is sheet_to_json's array of row objects keyed by the first row; CSV is sheet_to_csv's
 // text with the UTF-8 byte order mark SheetJS's CSV writer puts first.
+//
+// The XLSX converters go through the same Sheet (xlsx.h): JSON2XLSX, CSV2XLSX and HTML2XLSX
+// write a one-sheet workbook ("Sheet1"; JSON with SheetJS's json_to_sheet, CSV with its CSV
+// reader, HTML with its table reader, merges kept); XLSX2JSON, XLSX2CSV and XLSX2HTML read the
+// workbook's first sheet (Appmixer's components have no sheet option) and write what
+// HTML2JSON / HTML2CSV write, or SheetJS's sheet_to_html.
 #include <array>
 #include <memory>
 #include <span>
@@ -27,6 +33,7 @@
 #include "components/builtin_registry.h"
 #include "components/converters/html_table.h"
 #include "components/converters/sheet.h"
+#include "components/converters/xlsx.h"
 #include "components/csv/csv_format.h"
 #include "components/input_util.h"
 #include "util/js.h"
@@ -39,6 +46,8 @@ namespace {
 // is refused while it is being built, not after, so a converter never holds much more.
 constexpr size_t kMaxOutputBytes = size_t{64} << 20;
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+constexpr std::string_view kXlsxType =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 // "report.csv" → "report" (Node's path.parse(name).name).
 std::string Stem(const std::string& filename) {
@@ -237,17 +246,100 @@ class Html2Json final : public Behaviour {
   }
 };
 
+// The message of a failure to read or build the sheet, naming the file.
+Status AboutFile(const FileInfo& source, std::string_view what, const Status& status) {
+  return Status(status.code(),
+                "file '" + source.filename + "'" + std::string(what) + status.message());
+}
+
+Result<Sheet> ReadXlsxFile(const FileInfo& source, std::string_view bytes) {
+  Result<Sheet> sheet = ReadXlsx(bytes);
+  if (!sheet.ok()) return AboutFile(source, " is not a readable XLSX workbook: ", sheet.status());
+  return sheet;
+}
+
+Status SendCsv(Context& ctx, const FileInfo& source, const Sheet& sheet) {
+  Result<std::string> csv = SheetToCsv(sheet, kMaxOutputBytes);
+  if (!csv.ok()) return AboutFile(source, ": ", csv.status());
+  return SaveAndSend(ctx, source, ".csv", std::string(kUtf8Bom) + *csv, "text/csv");
+}
+
+Status SendXlsx(Context& ctx, const FileInfo& source, const Result<Sheet>& sheet) {
+  if (!sheet.ok()) return AboutFile(source, " does not fit a worksheet: ", sheet.status());
+  Result<std::string> xlsx = WriteXlsx(*sheet);
+  if (!xlsx.ok()) return AboutFile(source, " does not fit a worksheet: ", xlsx.status());
+  return SaveAndSend(ctx, source, ".xlsx", *xlsx, kXlsxType);
+}
+
 class Html2Csv final : public Behaviour {
  public:
   Status Receive(Context& ctx) override {
     std::string text;
     FLOWKIT_ASSIGN_OR_RETURN(FileInfo source, Source(ctx, &text));
     FLOWKIT_ASSIGN_OR_RETURN(Sheet sheet, ReadHtmlFile(source, text));
-    Result<std::string> csv = SheetToCsv(sheet, kMaxOutputBytes);
-    if (!csv.ok())
-      return Status(csv.status().code(),
-                    "file '" + source.filename + "': " + csv.status().message());
-    return SaveAndSend(ctx, source, ".csv", std::string(kUtf8Bom) + *csv, "text/csv");
+    return SendCsv(ctx, source, sheet);
+  }
+};
+
+class Json2Xlsx final : public Behaviour {
+ public:
+  Status Receive(Context& ctx) override {
+    std::string text;
+    FLOWKIT_ASSIGN_OR_RETURN(FileInfo source, Source(ctx, &text));
+    FLOWKIT_ASSIGN_OR_RETURN(Json parsed, ParseJsonFile(source, text));
+    FLOWKIT_ASSIGN_OR_RETURN(std::vector<const Json*> items, ObjectItems(source, parsed));
+    return SendXlsx(ctx, source, SheetFromObjects(items));
+  }
+};
+
+class Csv2Xlsx final : public Behaviour {
+ public:
+  Status Receive(Context& ctx) override {
+    std::string text;
+    FLOWKIT_ASSIGN_OR_RETURN(FileInfo source, Source(ctx, &text));
+    return SendXlsx(ctx, source, SheetFromCsv(text));
+  }
+};
+
+class Html2Xlsx final : public Behaviour {
+ public:
+  Status Receive(Context& ctx) override {
+    std::string text;
+    FLOWKIT_ASSIGN_OR_RETURN(FileInfo source, Source(ctx, &text));
+    FLOWKIT_ASSIGN_OR_RETURN(Sheet sheet, ReadHtmlFile(source, text));
+    return SendXlsx(ctx, source, std::move(sheet));
+  }
+};
+
+class Xlsx2Json final : public Behaviour {
+ public:
+  Status Receive(Context& ctx) override {
+    std::string bytes;
+    FLOWKIT_ASSIGN_OR_RETURN(FileInfo source, Source(ctx, &bytes));
+    FLOWKIT_ASSIGN_OR_RETURN(Sheet sheet, ReadXlsxFile(source, bytes));
+    return SaveAndSend(ctx, source, ".json", SheetToJson(sheet).DumpPretty(4), "application/json");
+  }
+};
+
+class Xlsx2Csv final : public Behaviour {
+ public:
+  Status Receive(Context& ctx) override {
+    std::string bytes;
+    FLOWKIT_ASSIGN_OR_RETURN(FileInfo source, Source(ctx, &bytes));
+    FLOWKIT_ASSIGN_OR_RETURN(Sheet sheet, ReadXlsxFile(source, bytes));
+    return SendCsv(ctx, source, sheet);
+  }
+};
+
+class Xlsx2Html final : public Behaviour {
+ public:
+  Status Receive(Context& ctx) override {
+    std::string bytes;
+    FLOWKIT_ASSIGN_OR_RETURN(FileInfo source, Source(ctx, &bytes));
+    FLOWKIT_ASSIGN_OR_RETURN(Sheet sheet, ReadXlsxFile(source, bytes));
+    Result<std::string> html = SheetToHtml(sheet, kMaxOutputBytes);
+    if (!html.ok()) return AboutFile(source, ": ", html.status());
+    return SaveAndSend(ctx, source, ".html", *html, "text/html");
   }
 };
 
@@ -256,7 +348,7 @@ class Html2Csv final : public Behaviour {
 
 Status RegisterConvertersComponents(ComponentRegistry& registry) {
   constexpr ComponentOptions kConcurrent{.concurrent = true};
-  const std::array<BuiltinComponent, 6> table = {{
+  const std::array<BuiltinComponent, 12> table = {{
       {"appmixer.utils.converters.CSV2JSON",
        [] { return std::make_unique<converters::Csv2Json>(); }, kConcurrent},
       {"appmixer.utils.converters.JSON2CSV",
@@ -269,6 +361,18 @@ Status RegisterConvertersComponents(ComponentRegistry& registry) {
        [] { return std::make_unique<converters::Html2Json>(); }, kConcurrent},
       {"appmixer.utils.converters.HTML2CSV",
        [] { return std::make_unique<converters::Html2Csv>(); }, kConcurrent},
+      {"appmixer.utils.converters.JSON2XLSX",
+       [] { return std::make_unique<converters::Json2Xlsx>(); }, kConcurrent},
+      {"appmixer.utils.converters.CSV2XLSX",
+       [] { return std::make_unique<converters::Csv2Xlsx>(); }, kConcurrent},
+      {"appmixer.utils.converters.HTML2XLSX",
+       [] { return std::make_unique<converters::Html2Xlsx>(); }, kConcurrent},
+      {"appmixer.utils.converters.XLSX2JSON",
+       [] { return std::make_unique<converters::Xlsx2Json>(); }, kConcurrent},
+      {"appmixer.utils.converters.XLSX2CSV",
+       [] { return std::make_unique<converters::Xlsx2Csv>(); }, kConcurrent},
+      {"appmixer.utils.converters.XLSX2HTML",
+       [] { return std::make_unique<converters::Xlsx2Html>(); }, kConcurrent},
   }};
   return RegisterBuiltinTable(registry, table);
 }

@@ -8,7 +8,9 @@
 #include <climits>
 #include <cstring>
 #include <exception>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -170,6 +172,7 @@ class TableReader {
     const char* rowspan = nullptr;
     const char* t = nullptr;
     const char* data_t = nullptr;
+    data_v_.reset();
     for (size_t i = 0; attributes != nullptr && attributes[i] != nullptr; i += 2) {
       std::string_view key(reinterpret_cast<const char*>(attributes[i]));
       const char* value = reinterpret_cast<const char*>(attributes[i + 1]);
@@ -177,6 +180,7 @@ class TableReader {
       if (key == "rowspan") rowspan = value;
       if (key == "t") t = value;
       if (key == "data-t") data_t = value;
+      if (key == "data-v" && value != nullptr) data_v_ = std::string(value);
     }
     // SheetJS: tag.t || tag["data-t"].
     type_hint_ = t != nullptr && *t != '\0' ? t : data_t != nullptr ? data_t : "";
@@ -206,7 +210,12 @@ class TableReader {
       merges_[column_] =
           RowspanMerge{row_, row_ + rowspan_ - 1, static_cast<uint32_t>(last_column)};
     }
-    std::string text = NormalizeCellText(lines_);
+    if (rowspan_ > 1 || colspan_ > 1) {
+      sheet_.AddMerge(SheetRange{row_, column_, std::min(row_ + rowspan_ - 1, kMaxSheetRows - 1),
+                                 static_cast<uint32_t>(last_column)});
+    }
+    // SheetJS's own export keeps the raw value in data-v (its DOM reader prefers it).
+    std::string text = data_v_.has_value() ? *data_v_ : NormalizeCellText(lines_);
     if (!text.empty()) sheet_.Set(row_, column_, CellValueFromText(text, type_hint_));
     column_ = static_cast<uint32_t>(last_column + 1);
   }
@@ -226,6 +235,7 @@ class TableReader {
   uint32_t colspan_ = 1;
   uint32_t rowspan_ = 1;
   std::string type_hint_;
+  std::optional<std::string> data_v_;
   std::vector<std::string> lines_;  // the open cell's text, split at <br>
 };
 
@@ -408,6 +418,119 @@ void HtmlTableWriter::AddCell(std::string_view tag, const Json& value) {
   out_.append("</");
   out_.append(tag);
   out_.append(">");
+}
+
+namespace {
+
+void AppendAttribute(std::string_view name, std::string_view value, std::string* out) {
+  out->push_back(' ');
+  out->append(name);
+  out->append("=\"");
+  size_t plain = 0;
+  for (size_t i = 0; i < value.size(); ++i) {
+    std::string_view escaped;
+    switch (value[i]) {
+      case '&':
+        escaped = "&amp;";
+        break;
+      case '<':
+        escaped = "&lt;";
+        break;
+      case '>':
+        escaped = "&gt;";
+        break;
+      case '"':
+        escaped = "&quot;";
+        break;
+      case '\n':
+        escaped = "&#10;";
+        break;
+      case '\r':
+        escaped = "&#13;";
+        break;
+      default:
+        continue;
+    }
+    js::AppendSanitizedUtf8(value.substr(plain, i - plain), out);
+    out->append(escaped);
+    plain = i + 1;
+  }
+  js::AppendSanitizedUtf8(value.substr(plain), out);
+  out->push_back('"');
+}
+
+}  // namespace
+
+Result<std::string> SheetToHtml(const Sheet& sheet, size_t max_bytes) {
+  std::string out(kHtmlHead);
+  if (!sheet.empty()) {
+    const SheetRange box = sheet.box();
+    // Merges by first row; the ones reaching the current row are active.
+    std::vector<const SheetRange*> pending;
+    for (const SheetRange& m : sheet.merges()) pending.push_back(&m);
+    std::sort(pending.begin(), pending.end(),
+              [](const SheetRange* a, const SheetRange* b) { return a->first_row > b->first_row; });
+    std::vector<const SheetRange*> active;
+    std::vector<std::pair<uint32_t, uint32_t>> hidden;  // this row's covered columns
+    for (uint32_t r = box.first_row; r <= box.last_row; ++r) {
+      while (!pending.empty() && pending.back()->first_row <= r) {
+        active.push_back(pending.back());
+        pending.pop_back();
+      }
+      std::erase_if(active, [r](const SheetRange* m) { return m->last_row < r; });
+      hidden.clear();
+      std::map<uint32_t, const SheetRange*> starts;  // merges whose first cell is in this row
+      for (const SheetRange* m : active) {
+        if (m->first_row == r) {
+          starts.emplace(m->first_column, m);
+          if (m->last_column > m->first_column)
+            hidden.emplace_back(m->first_column + 1, m->last_column);
+        } else {
+          hidden.emplace_back(m->first_column, m->last_column);
+        }
+      }
+      std::sort(hidden.begin(), hidden.end());
+      auto hide = hidden.begin();
+      out.append("<tr>");
+      const std::vector<SheetCell>* cells = sheet.Row(r);
+      auto next = cells != nullptr ? cells->begin() : std::vector<SheetCell>::const_iterator();
+      for (uint32_t c = box.first_column; c <= box.last_column; ++c) {
+        while (cells != nullptr && next != cells->end() && next->column < c) ++next;
+        const SheetCell* cell =
+            cells != nullptr && next != cells->end() && next->column == c ? &*next : nullptr;
+        while (hide != hidden.end() && hide->second < c) ++hide;
+        if (hide != hidden.end() && hide->first <= c) continue;
+        out.append("<td");
+        if (auto m = starts.find(c); m != starts.end()) {
+          const SheetRange& range = *m->second;
+          if (range.last_row > r)
+            AppendAttribute("rowspan", std::to_string(range.last_row - r + 1), &out);
+          if (range.last_column > c)
+            AppendAttribute("colspan", std::to_string(range.last_column - c + 1), &out);
+        }
+        if (cell != nullptr) {
+          const Json& v = cell->value;
+          AppendAttribute("data-t",
+                          cell->error    ? "e"
+                          : v.IsString() ? "s"
+                          : v.IsBool()   ? "b"
+                                         : "n",
+                          &out);
+          if (!cell->error) AppendAttribute("data-v", v.IsString() ? v.AsString() : v.Dump(), &out);
+        }
+        AppendAttribute("id", "sjs-" + CellAddress(r, c), &out);
+        out.push_back('>');
+        if (cell != nullptr) AppendHtmlText(FormatGeneral(cell->value), &out);
+        out.append("</td>");
+      }
+      out.append("</tr>\n");
+      if (out.size() > max_bytes) {
+        return Status::TooLarge("the HTML text would pass " + std::to_string(max_bytes) + " bytes");
+      }
+    }
+  }
+  out.append("</table></body></html>\n");
+  return out;
 }
 
 std::string HtmlTableWriter::Finish() && {

@@ -27,6 +27,12 @@ namespace flowkit::components::converters {
 // (colspan is capped at 1000 and rowspan at 65534, as HTML does).
 Result<Sheet> ReadHtmlTable(std::string_view html);
 
+// SheetJS's sheet_to_html (the XLSX2HTML output): the export head, one <table>, a row for
+// every row of the sheet's box and a <td> for every column, merged cells as rowspan/colspan,
+// each cell with data-t (s, n, b, e), data-v (the raw value) and id="sjs-A1"; text in the
+// General format. kTooLarge past `max_bytes`.
+Result<std::string> SheetToHtml(const Sheet& sheet, size_t max_bytes);
+
 // Appends `text` with &, <, >, " and ' escaped, line breaks (CRLF, CR or LF) as <br/>, C0
 // control characters other than tab and invalid UTF-8 as U+FFFD.
 void AppendHtmlText(std::string_view text, std::string* out);

@@ -5,8 +5,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <unordered_map>
 #include <unordered_set>
 
+#include "components/csv/csv_format.h"
 #include "util/js.h"
 
 namespace flowkit::components::converters {
@@ -145,17 +147,43 @@ bool IsBlank(std::string_view text) {
 
 }  // namespace
 
-void Sheet::Set(uint32_t row, uint32_t column, Json value) {
+void Sheet::Set(uint32_t row, uint32_t column, Json value, bool error) {
   std::vector<SheetCell>& cells = rows_[row];
   auto it = std::lower_bound(cells.begin(), cells.end(), column,
                              [](const SheetCell& cell, uint32_t c) { return cell.column < c; });
   if (it != cells.end() && it->column == column) {
     it->value = std::move(value);
+    it->error = error;
   } else {
-    cells.insert(it, SheetCell{column, std::move(value)});
+    cells.insert(it, SheetCell{column, std::move(value), error});
   }
   first_column_ = std::min(first_column_, column);
   last_column_ = std::max(last_column_, column);
+}
+
+Status Sheet::SetChecked(uint64_t row, uint64_t column, Json value, bool error) {
+  if (row >= kMaxSheetRows) {
+    return Status::TooLarge("more than " + std::to_string(kMaxSheetRows) + " rows (Excel's limit)");
+  }
+  if (column >= kMaxSheetColumns) {
+    return Status::TooLarge("more than " + std::to_string(kMaxSheetColumns) +
+                            " columns (Excel's limit)");
+  }
+  Set(static_cast<uint32_t>(row), static_cast<uint32_t>(column), std::move(value), error);
+  return Status::OK();
+}
+
+SheetRange Sheet::box() const {
+  if (box_.has_value()) return *box_;
+  return SheetRange{rows_.begin()->first, first_column_, rows_.rbegin()->first, last_column_};
+}
+
+std::string CellAddress(uint32_t row, uint32_t column) {
+  std::string letters;
+  for (uint64_t n = uint64_t{column} + 1; n > 0; n = (n - 1) / 26) {
+    letters.insert(letters.begin(), static_cast<char>('A' + (n - 1) % 26));
+  }
+  return letters + std::to_string(uint64_t{row} + 1);
 }
 
 const std::vector<SheetCell>* Sheet::Row(uint32_t row) const {
@@ -212,30 +240,33 @@ std::string FormatGeneral(const Json& value) {
 Json SheetToJson(const Sheet& sheet) {
   Json out = Json::MakeArray();
   if (sheet.empty()) return out;
-  const uint32_t first_column = sheet.first_column();
-  std::vector<std::string> keys(sheet.last_column() - first_column + 1);
-  const std::vector<SheetCell>* header = sheet.Row(sheet.first_row());
+  const SheetRange box = sheet.box();
+  std::vector<std::string> keys(box.last_column - box.first_column + 1);
+  const std::vector<SheetCell>* header = sheet.Row(box.first_row);
   std::unordered_set<std::string> taken;
-  size_t next = 0;
-  for (uint32_t c = first_column; c <= sheet.last_column(); ++c) {
+  auto next = header != nullptr ? header->begin() : std::vector<SheetCell>::const_iterator();
+  for (uint32_t c = box.first_column; c <= box.last_column; ++c) {
     std::string base = "__EMPTY";
-    if (header != nullptr && next < header->size() && (*header)[next].column == c) {
-      base = FormatGeneral((*header)[next++].value);
-    }
+    while (header != nullptr && next != header->end() && next->column < c) ++next;
+    if (header != nullptr && next != header->end() && next->column == c)
+      base = FormatGeneral(next->value);
     // SheetJS compares with each earlier key once, in order, which can still repeat a key
     // ("a_1", "a", "a" → "a_1", "a", "a_1"); looking the whole set up keeps keys unique.
     std::string key = base;
     for (int counter = 1; taken.contains(key); ++counter)
       key = base + "_" + std::to_string(counter);
     taken.insert(key);
-    keys[c - first_column] = std::move(key);
+    keys[c - box.first_column] = std::move(key);
   }
-  for (uint32_t r = sheet.first_row() + 1; r <= sheet.last_row(); ++r) {
-    const std::vector<SheetCell>* cells = sheet.Row(r);
-    if (cells == nullptr) continue;
+  for (auto it = sheet.rows().upper_bound(box.first_row);
+       it != sheet.rows().end() && it->first <= box.last_row; ++it) {
     Json row = Json::MakeObject();
-    for (const SheetCell& cell : *cells) row.Set(keys[cell.column - first_column], cell.value);
-    out.Push(std::move(row));
+    for (const SheetCell& cell : it->second) {
+      // Error cells are left out, as sheet_to_json leaves out all but #NULL!.
+      if (cell.error || cell.column < box.first_column || cell.column > box.last_column) continue;
+      row.Set(keys[cell.column - box.first_column], cell.value);
+    }
+    if (!row.empty()) out.Push(std::move(row));
   }
   return out;
 }
@@ -243,14 +274,16 @@ Json SheetToJson(const Sheet& sheet) {
 Result<std::string> SheetToCsv(const Sheet& sheet, size_t max_bytes) {
   std::string out;
   if (sheet.empty()) return out;
-  for (uint32_t r = sheet.first_row(); r <= sheet.last_row(); ++r) {
-    if (r > sheet.first_row()) out.push_back('\n');
+  const SheetRange box = sheet.box();
+  for (uint32_t r = box.first_row; r <= box.last_row; ++r) {
+    if (r > box.first_row) out.push_back('\n');
     const std::vector<SheetCell>* cells = sheet.Row(r);
-    size_t next = 0;
-    for (uint32_t c = sheet.first_column(); c <= sheet.last_column(); ++c) {
-      if (c > sheet.first_column()) out.push_back(',');
-      if (cells == nullptr || next >= cells->size() || (*cells)[next].column != c) continue;
-      const std::string text = FormatGeneral((*cells)[next++].value);
+    auto next = cells != nullptr ? cells->begin() : std::vector<SheetCell>::const_iterator();
+    for (uint32_t c = box.first_column; c <= box.last_column; ++c) {
+      if (c > box.first_column) out.push_back(',');
+      while (cells != nullptr && next != cells->end() && next->column < c) ++next;
+      if (cells == nullptr || next == cells->end() || next->column != c) continue;
+      const std::string text = FormatGeneral(next->value);
       if (text.find_first_of(",\"\r\n") != std::string::npos || text == "ID") {
         out.push_back('"');
         for (char ch : text) {
@@ -263,13 +296,81 @@ Result<std::string> SheetToCsv(const Sheet& sheet, size_t max_bytes) {
       }
     }
     if (out.size() > max_bytes) {
-      return Status::TooLarge(
-          "the CSV text would pass " + std::to_string(max_bytes) + " bytes (" +
-          std::to_string(sheet.last_row() - sheet.first_row() + 1) + " rows × " +
-          std::to_string(sheet.last_column() - sheet.first_column() + 1) + " columns)");
+      return Status::TooLarge("the CSV text would pass " + std::to_string(max_bytes) + " bytes (" +
+                              std::to_string(box.last_row - box.first_row + 1) + " rows × " +
+                              std::to_string(box.last_column - box.first_column + 1) + " columns)");
     }
   }
   return out;
+}
+
+Result<Sheet> SheetFromObjects(std::span<const Json* const> items) {
+  Sheet sheet;
+  std::vector<std::string> header;
+  std::unordered_map<std::string, uint32_t> column_of;
+  for (size_t i = 0; i < items.size(); ++i) {
+    for (const JsonMember& member : items[i]->object()) {
+      auto [it, added] = column_of.emplace(member.key, static_cast<uint32_t>(header.size()));
+      if (added) {
+        FLOWKIT_RETURN_IF_ERROR(sheet.SetChecked(0, header.size(), Json(member.key)));
+        header.push_back(member.key);
+      }
+      const Json& value = member.value;
+      if (value.IsNullish()) continue;
+      Json cell = value.IsObject() || value.IsArray() ? Json(value.Dump()) : value;
+      FLOWKIT_RETURN_IF_ERROR(sheet.SetChecked(uint64_t{i} + 1, it->second, std::move(cell)));
+    }
+  }
+  return sheet;
+}
+
+namespace {
+
+// SheetJS's guess_sep over the first 1024 characters.
+std::string_view GuessDelimiter(std::string_view text) {
+  constexpr std::string_view kCandidates = ",\t;|";  // also the tie order
+  size_t counts[4] = {0, 0, 0, 0};
+  bool quoted = false;
+  for (char c : text.substr(0, 1024)) {
+    if (c == '"') {
+      quoted = !quoted;
+    } else if (!quoted) {
+      const size_t at = kCandidates.find(c);
+      if (at != std::string_view::npos) ++counts[at];
+    }
+  }
+  size_t best = 0;
+  for (size_t i = 1; i < 4; ++i) {
+    if (counts[i] > counts[best]) best = i;
+  }
+  return kCandidates.substr(best, 1);
+}
+
+}  // namespace
+
+Result<Sheet> SheetFromCsv(std::string_view text) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  std::string delimiter;
+  // Excel's "sep=;" first line.
+  if (text.size() >= 5 && text.substr(0, 4) == "sep=" &&
+      (text.size() == 5 || text[5] == '\n' || text[5] == '\r')) {
+    delimiter = std::string(1, text[4]);
+    text.remove_prefix(
+        std::min(text.find('\n') == std::string_view::npos ? text.size() : text.find('\n') + 1,
+                 text.size()));
+  } else {
+    delimiter = GuessDelimiter(text);
+  }
+  Sheet sheet;
+  const std::vector<csv::CsvRecord> records = csv::ParseCsv(text, delimiter);
+  for (size_t r = 0; r < records.size(); ++r) {
+    for (size_t c = 0; c < records[r].size(); ++c) {
+      const std::string& field = records[r][c];
+      if (field.empty()) continue;
+      FLOWKIT_RETURN_IF_ERROR(sheet.SetChecked(r, c, CellValueFromText(field, "")));
+    }
+  }
+  return sheet;
 }
 
 }  // namespace flowkit::components::converters

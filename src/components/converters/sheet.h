@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,30 +24,52 @@ inline constexpr uint32_t kMaxSheetColumns = 1u << 14;  // 16 384
 
 struct SheetCell {
   uint32_t column = 0;
-  Json value;  // a string, a number or a boolean
+  Json value;          // a string, a number or a boolean
+  bool error = false;  // an error value such as "#DIV/0!" (value holds its text)
+};
+
+// Rows and columns from 0, both ends included.
+struct SheetRange {
+  uint32_t first_row = 0;
+  uint32_t first_column = 0;
+  uint32_t last_row = 0;
+  uint32_t last_column = 0;
 };
 
 class Sheet {
  public:
   // Sets the cell at (row, column), replacing what was there. REQUIRES: row < kMaxSheetRows,
   // column < kMaxSheetColumns, and `value` a string, number or boolean.
-  void Set(uint32_t row, uint32_t column, Json value);
+  void Set(uint32_t row, uint32_t column, Json value, bool error = false);
+  // Like Set, but kTooLarge past Excel's limits instead of a precondition.
+  Status SetChecked(uint64_t row, uint64_t column, Json value, bool error = false);
 
-  bool empty() const { return rows_.empty(); }
-  // The bounding box of the cells (SheetJS's !ref). Meaningless when empty().
-  uint32_t first_row() const { return rows_.begin()->first; }
-  uint32_t last_row() const { return rows_.rbegin()->first; }
-  uint32_t first_column() const { return first_column_; }
-  uint32_t last_column() const { return last_column_; }
+  // Merged cells (HTML colspan/rowspan, XLSX mergeCells): the value sits in the first cell.
+  void AddMerge(const SheetRange& range) { merges_.push_back(range); }
+  const std::vector<SheetRange>& merges() const { return merges_; }
+
+  // The box the file declares (an XLSX <dimension>), which SheetJS uses instead of the cells'
+  // bounding box, empty rows and columns included.
+  void SetBox(const SheetRange& box) { box_ = box; }
+
+  bool empty() const { return !box_.has_value() && rows_.empty(); }
+  // The declared box, else the bounding box of the cells (SheetJS's !ref). REQUIRES: !empty().
+  SheetRange box() const;
 
   // The cells of `row` in column order; nullptr when the row has none.
   const std::vector<SheetCell>* Row(uint32_t row) const;
+  const std::map<uint32_t, std::vector<SheetCell>>& rows() const { return rows_; }
 
  private:
   std::map<uint32_t, std::vector<SheetCell>> rows_;
   uint32_t first_column_ = UINT32_MAX;
   uint32_t last_column_ = 0;
+  std::vector<SheetRange> merges_;
+  std::optional<SheetRange> box_;
 };
+
+// "A1" for row 0, column 0; "XFD1048576" for the last cell Excel has.
+std::string CellAddress(uint32_t row, uint32_t column);
 
 // SheetJS's fuzzynum: JavaScript Number(text), else the same after dropping thousands
 // separators between digits, "$" signs and "%" signs (each dividing by 100), else with
@@ -77,5 +101,17 @@ Json SheetToJson(const Sheet& sheet);
 // a quote or a line break quoted ("ID" too, as Excel would take the file for SYLK). kTooLarge
 // when the text would pass `max_bytes` (a wide, sparse sheet repeats its commas on every row).
 Result<std::string> SheetToCsv(const Sheet& sheet, size_t max_bytes);
+
+// json_to_sheet: a header row with every key in the order the objects first use it, then one
+// row per object; numbers, booleans and strings as they are, objects and arrays as JSON text,
+// null and missing keys as empty cells. REQUIRES: each item an object. kTooLarge past Excel's
+// limits.
+Result<Sheet> SheetFromObjects(std::span<const Json* const> items);
+
+// SheetJS's CSV reader: the delimiter is the most frequent of , tab ; | outside quotes in the
+// first 1024 characters (ties in that order) unless a first line "sep=X" names it; each
+// non-empty field becomes a value by CellValueFromText. (SheetJS also reads "=..." fields as
+// formulas and date-like text as dates; flowkit keeps both as text.)
+Result<Sheet> SheetFromCsv(std::string_view text);
 
 }  // namespace flowkit::components::converters
