@@ -109,6 +109,17 @@ Result<Json> ParseJsonFile(const FileInfo& source, std::string_view text) {
   return parsed;
 }
 
+// A value for an error message: its JSON text, cut short.
+std::string Preview(const Json& value) {
+  std::string text = value.Dump();
+  if (text.size() > 100) {
+    size_t cut = 100;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+    text = text.substr(0, cut) + "…";
+  }
+  return text;
+}
+
 // The elements of the top-level array, or the values of the top-level object (JSONStream's
 // '*'); each must be an object.
 Result<std::vector<const Json*>> ObjectItems(const FileInfo& source, const Json& parsed) {
@@ -118,13 +129,13 @@ Result<std::vector<const Json*>> ObjectItems(const FileInfo& source, const Json&
   } else if (parsed.IsObject()) {
     for (const JsonMember& member : parsed.object()) items.push_back(&member.value);
   } else {
-    return Status::InvalidArgument("file '" + source.filename + "' holds " + parsed.Dump() +
+    return Status::InvalidArgument("file '" + source.filename + "' holds " + Preview(parsed) +
                                    ", not an array or object of objects");
   }
   for (const Json* item : items) {
     if (!item->IsObject()) {
       return Status::InvalidArgument("file '" + source.filename +
-                                     "': every element must be an object, got " + item->Dump());
+                                     "': every element must be an object, got " + Preview(*item));
     }
   }
   return items;
@@ -136,6 +147,63 @@ Status CheckHtmlTransformer(const Context& ctx, std::string_view key) {
   if (name.IsUndefined() || (name.IsString() && name.StringView() == "table")) return Status::OK();
   return Status::Cancelled("HTML transformer '" + js::ToString(name) +
                            "' is not defined. Available transformers: table");
+}
+
+// Objects to convert, with what holds them.
+struct Rows {
+  Json holder;
+  std::vector<const Json*> items;
+};
+
+Result<Rows> JsonRows(const FileInfo& source, std::string_view text) {
+  Rows rows;
+  FLOWKIT_ASSIGN_OR_RETURN(rows.holder, ParseJsonFile(source, text));
+  FLOWKIT_ASSIGN_OR_RETURN(rows.items, ObjectItems(source, rows.holder));
+  return rows;
+}
+
+Rows CsvRowsOf(std::string_view text) {
+  Rows rows{CsvRows(text), {}};
+  for (const Json& row : rows.holder.array()) rows.items.push_back(&row);
+  return rows;
+}
+
+// The message of a failure to read or build the sheet, naming the file.
+Status AboutFile(const FileInfo& source, std::string_view what, const Status& status) {
+  return Status(status.code(),
+                "file '" + source.filename + "'" + std::string(what) + status.message());
+}
+
+Result<Sheet> ReadHtmlFile(const FileInfo& source, std::string_view text) {
+  Result<Sheet> sheet = ReadHtmlTable(text);
+  if (!sheet.ok()) return AboutFile(source, " is not an HTML table: ", sheet.status());
+  return sheet;
+}
+
+Result<Sheet> ReadXlsxFile(const FileInfo& source, std::string_view bytes) {
+  Result<Sheet> sheet = ReadXlsx(bytes);
+  if (!sheet.ok()) return AboutFile(source, " is not a readable XLSX workbook: ", sheet.status());
+  return sheet;
+}
+
+Result<std::string> RowsToCsv(const FileInfo& source, std::span<const Json* const> items) {
+  std::vector<std::string> header;
+  std::string out;
+  for (const Json* item : items) {
+    if (header.empty()) {
+      for (const JsonMember& member : item->object()) header.push_back(member.key);
+      csv::AppendCsvRecord(header, ",", &out);
+    }
+    std::vector<std::string> fields;
+    fields.reserve(header.size());
+    for (const std::string& key : header) {
+      const Json& value = (*item)[key];
+      fields.push_back(value.IsObject() || value.IsArray() ? value.Dump() : csv::CellText(value));
+    }
+    csv::AppendCsvRecord(fields, ",", &out);
+    FLOWKIT_RETURN_IF_ERROR(CheckOutputSize(source, out.size()));
+  }
+  return out;
 }
 
 Result<std::string> RowsToHtml(const FileInfo& source, std::span<const Json* const> items) {
@@ -155,192 +223,130 @@ Result<std::string> RowsToHtml(const FileInfo& source, std::span<const Json* con
   return std::move(html).Finish();
 }
 
-Result<Sheet> ReadHtmlFile(const FileInfo& source, std::string_view text) {
-  Result<Sheet> sheet = ReadHtmlTable(text);
-  if (!sheet.ok()) {
-    return Status(sheet.status().code(), "file '" + source.filename +
-                                             "' is not an HTML table: " + sheet.status().message());
-  }
-  return sheet;
-}
-
-Status SaveAndSend(Context& ctx, const FileInfo& source, std::string_view extension,
-                   std::string_view content, std::string_view content_type) {
-  FLOWKIT_RETURN_IF_ERROR(CheckOutputSize(source, content.size()));
-  FLOWKIT_ASSIGN_OR_RETURN(
-      FileInfo saved,
-      ctx.files().Save(Stem(source.filename) + std::string(extension), content, content_type));
-  return SendSaved(ctx, saved);
-}
-
-class Csv2Json final : public Behaviour {
- public:
-  Status Receive(Context& ctx) override {
-    std::string text;
-    FLOWKIT_ASSIGN_OR_RETURN(FileInfo source, Source(ctx, &text));
-    return SaveAndSend(ctx, source, ".json", CsvRows(text).DumpPretty(4), "application/json");
-  }
-};
-
-class Json2Csv final : public Behaviour {
- public:
-  Status Receive(Context& ctx) override {
-    std::string text;
-    FLOWKIT_ASSIGN_OR_RETURN(FileInfo source, Source(ctx, &text));
-    FLOWKIT_ASSIGN_OR_RETURN(Json parsed, ParseJsonFile(source, text));
-    FLOWKIT_ASSIGN_OR_RETURN(std::vector<const Json*> items, ObjectItems(source, parsed));
-    std::vector<std::string> header;
-    std::string out;
-    for (const Json* item : items) {
-      if (header.empty()) {
-        for (const JsonMember& member : item->object()) header.push_back(member.key);
-        csv::AppendCsvRecord(header, ",", &out);
-      }
-      std::vector<std::string> fields;
-      fields.reserve(header.size());
-      for (const std::string& key : header) {
-        const Json& value = (*item)[key];
-        fields.push_back(value.IsObject() || value.IsArray() ? value.Dump() : csv::CellText(value));
-      }
-      csv::AppendCsvRecord(fields, ",", &out);
-      FLOWKIT_RETURN_IF_ERROR(CheckOutputSize(source, out.size()));
-    }
-    return SaveAndSend(ctx, source, ".csv", out, "text/csv");
-  }
-};
-
-class Json2Html final : public Behaviour {
- public:
-  Status Receive(Context& ctx) override {
-    FLOWKIT_RETURN_IF_ERROR(CheckHtmlTransformer(ctx, "JSON2HTML_TRANSFORMER"));
-    std::string text;
-    FLOWKIT_ASSIGN_OR_RETURN(FileInfo source, Source(ctx, &text));
-    FLOWKIT_ASSIGN_OR_RETURN(Json parsed, ParseJsonFile(source, text));
-    FLOWKIT_ASSIGN_OR_RETURN(std::vector<const Json*> items, ObjectItems(source, parsed));
-    FLOWKIT_ASSIGN_OR_RETURN(std::string html, RowsToHtml(source, items));
-    return SaveAndSend(ctx, source, ".html", html, "text/html");
-  }
-};
-
-class Csv2Html final : public Behaviour {
- public:
-  Status Receive(Context& ctx) override {
-    FLOWKIT_RETURN_IF_ERROR(CheckHtmlTransformer(ctx, "CSV2HTML_TRANSFORMER"));
-    std::string text;
-    FLOWKIT_ASSIGN_OR_RETURN(FileInfo source, Source(ctx, &text));
-    const Json rows = CsvRows(text);
-    std::vector<const Json*> items;
-    for (const Json& row : rows.array()) items.push_back(&row);
-    FLOWKIT_ASSIGN_OR_RETURN(std::string html, RowsToHtml(source, items));
-    return SaveAndSend(ctx, source, ".html", html, "text/html");
-  }
-};
-
-class Html2Json final : public Behaviour {
- public:
-  Status Receive(Context& ctx) override {
-    std::string text;
-    FLOWKIT_ASSIGN_OR_RETURN(FileInfo source, Source(ctx, &text));
-    FLOWKIT_ASSIGN_OR_RETURN(Sheet sheet, ReadHtmlFile(source, text));
-    return SaveAndSend(ctx, source, ".json", SheetToJson(sheet).DumpPretty(4), "application/json");
-  }
-};
-
-// The message of a failure to read or build the sheet, naming the file.
-Status AboutFile(const FileInfo& source, std::string_view what, const Status& status) {
-  return Status(status.code(),
-                "file '" + source.filename + "'" + std::string(what) + status.message());
-}
-
-Result<Sheet> ReadXlsxFile(const FileInfo& source, std::string_view bytes) {
-  Result<Sheet> sheet = ReadXlsx(bytes);
-  if (!sheet.ok()) return AboutFile(source, " is not a readable XLSX workbook: ", sheet.status());
-  return sheet;
-}
-
-Status SendCsv(Context& ctx, const FileInfo& source, const Sheet& sheet) {
+Result<std::string> SheetCsvFile(const FileInfo& source, const Sheet& sheet) {
   Result<std::string> csv = SheetToCsv(sheet, kMaxOutputBytes);
   if (!csv.ok()) return AboutFile(source, ": ", csv.status());
-  return SaveAndSend(ctx, source, ".csv", std::string(kUtf8Bom) + *csv, "text/csv");
+  return std::string(kUtf8Bom) + *csv;
 }
 
-Status SendXlsx(Context& ctx, const FileInfo& source, const Result<Sheet>& sheet) {
+Result<std::string> SheetHtmlFile(const FileInfo& source, const Sheet& sheet) {
+  Result<std::string> html = SheetToHtml(sheet, kMaxOutputBytes);
+  if (!html.ok()) return AboutFile(source, ": ", html.status());
+  return html;
+}
+
+Result<std::string> SheetXlsxFile(const FileInfo& source, const Result<Sheet>& sheet) {
   if (!sheet.ok()) return AboutFile(source, " does not fit a worksheet: ", sheet.status());
   Result<std::string> xlsx = WriteXlsx(*sheet);
   if (!xlsx.ok()) return AboutFile(source, " does not fit a worksheet: ", xlsx.status());
-  return SaveAndSend(ctx, source, ".xlsx", *xlsx, kXlsxType);
+  return xlsx;
 }
 
-class Html2Csv final : public Behaviour {
- public:
-  Status Receive(Context& ctx) override {
-    std::string text;
-    FLOWKIT_ASSIGN_OR_RETURN(FileInfo source, Source(ctx, &text));
-    FLOWKIT_ASSIGN_OR_RETURN(Sheet sheet, ReadHtmlFile(source, text));
-    return SendCsv(ctx, source, sheet);
-  }
+// --- the conversions: the source file's bytes in, the new file's content out
+
+Result<std::string> CsvToJson(const Context&, const FileInfo&, std::string_view text) {
+  return CsvRows(text).DumpPretty(4);
+}
+
+Result<std::string> JsonToCsv(const Context&, const FileInfo& source, std::string_view text) {
+  FLOWKIT_ASSIGN_OR_RETURN(Rows rows, JsonRows(source, text));
+  return RowsToCsv(source, rows.items);
+}
+
+Result<std::string> JsonToHtml(const Context& ctx, const FileInfo& source, std::string_view text) {
+  FLOWKIT_RETURN_IF_ERROR(CheckHtmlTransformer(ctx, "JSON2HTML_TRANSFORMER"));
+  FLOWKIT_ASSIGN_OR_RETURN(Rows rows, JsonRows(source, text));
+  return RowsToHtml(source, rows.items);
+}
+
+Result<std::string> CsvToHtml(const Context& ctx, const FileInfo& source, std::string_view text) {
+  FLOWKIT_RETURN_IF_ERROR(CheckHtmlTransformer(ctx, "CSV2HTML_TRANSFORMER"));
+  return RowsToHtml(source, CsvRowsOf(text).items);
+}
+
+Result<std::string> HtmlToJson(const Context&, const FileInfo& source, std::string_view text) {
+  FLOWKIT_ASSIGN_OR_RETURN(Sheet sheet, ReadHtmlFile(source, text));
+  return SheetToJson(sheet).DumpPretty(4);
+}
+
+Result<std::string> HtmlToCsv(const Context&, const FileInfo& source, std::string_view text) {
+  FLOWKIT_ASSIGN_OR_RETURN(Sheet sheet, ReadHtmlFile(source, text));
+  return SheetCsvFile(source, sheet);
+}
+
+Result<std::string> JsonToXlsx(const Context&, const FileInfo& source, std::string_view text) {
+  FLOWKIT_ASSIGN_OR_RETURN(Rows rows, JsonRows(source, text));
+  return SheetXlsxFile(source, SheetFromObjects(rows.items));
+}
+
+Result<std::string> CsvToXlsx(const Context&, const FileInfo& source, std::string_view text) {
+  return SheetXlsxFile(source, SheetFromCsv(text));
+}
+
+Result<std::string> HtmlToXlsx(const Context&, const FileInfo& source, std::string_view text) {
+  return SheetXlsxFile(source, ReadHtmlFile(source, text));
+}
+
+Result<std::string> XlsxToJson(const Context&, const FileInfo& source, std::string_view bytes) {
+  FLOWKIT_ASSIGN_OR_RETURN(Sheet sheet, ReadXlsxFile(source, bytes));
+  return SheetToJson(sheet).DumpPretty(4);
+}
+
+Result<std::string> XlsxToCsv(const Context&, const FileInfo& source, std::string_view bytes) {
+  FLOWKIT_ASSIGN_OR_RETURN(Sheet sheet, ReadXlsxFile(source, bytes));
+  return SheetCsvFile(source, sheet);
+}
+
+Result<std::string> XlsxToHtml(const Context&, const FileInfo& source, std::string_view bytes) {
+  FLOWKIT_ASSIGN_OR_RETURN(Sheet sheet, ReadXlsxFile(source, bytes));
+  return SheetHtmlFile(source, sheet);
+}
+
+struct Conversion {
+  std::string_view type;          // "appmixer.utils.converters.CSV2JSON"
+  std::string_view extension;     // of the new file: ".json"
+  std::string_view content_type;  // of the new file
+  Result<std::string> (*convert)(const Context& ctx, const FileInfo& source,
+                                 std::string_view bytes);
 };
 
-class Json2Xlsx final : public Behaviour {
- public:
-  Status Receive(Context& ctx) override {
-    std::string text;
-    FLOWKIT_ASSIGN_OR_RETURN(FileInfo source, Source(ctx, &text));
-    FLOWKIT_ASSIGN_OR_RETURN(Json parsed, ParseJsonFile(source, text));
-    FLOWKIT_ASSIGN_OR_RETURN(std::vector<const Json*> items, ObjectItems(source, parsed));
-    return SendXlsx(ctx, source, SheetFromObjects(items));
-  }
-};
+constexpr std::string_view kJsonType = "application/json";
+constexpr std::string_view kCsvType = "text/csv";
+constexpr std::string_view kHtmlType = "text/html";
 
-class Csv2Xlsx final : public Behaviour {
- public:
-  Status Receive(Context& ctx) override {
-    std::string text;
-    FLOWKIT_ASSIGN_OR_RETURN(FileInfo source, Source(ctx, &text));
-    return SendXlsx(ctx, source, SheetFromCsv(text));
-  }
-};
+constexpr std::array<Conversion, 12> kConversions = {{
+    {"appmixer.utils.converters.CSV2JSON", ".json", kJsonType, CsvToJson},
+    {"appmixer.utils.converters.JSON2CSV", ".csv", kCsvType, JsonToCsv},
+    {"appmixer.utils.converters.JSON2HTML", ".html", kHtmlType, JsonToHtml},
+    {"appmixer.utils.converters.CSV2HTML", ".html", kHtmlType, CsvToHtml},
+    {"appmixer.utils.converters.HTML2JSON", ".json", kJsonType, HtmlToJson},
+    {"appmixer.utils.converters.HTML2CSV", ".csv", kCsvType, HtmlToCsv},
+    {"appmixer.utils.converters.JSON2XLSX", ".xlsx", kXlsxType, JsonToXlsx},
+    {"appmixer.utils.converters.CSV2XLSX", ".xlsx", kXlsxType, CsvToXlsx},
+    {"appmixer.utils.converters.HTML2XLSX", ".xlsx", kXlsxType, HtmlToXlsx},
+    {"appmixer.utils.converters.XLSX2JSON", ".json", kJsonType, XlsxToJson},
+    {"appmixer.utils.converters.XLSX2CSV", ".csv", kCsvType, XlsxToCsv},
+    {"appmixer.utils.converters.XLSX2HTML", ".html", kHtmlType, XlsxToHtml},
+}};
 
-class Html2Xlsx final : public Behaviour {
+// Every converter: read the file `fileId` names, convert, save the new file, send its id.
+class Converter final : public Behaviour {
  public:
-  Status Receive(Context& ctx) override {
-    std::string text;
-    FLOWKIT_ASSIGN_OR_RETURN(FileInfo source, Source(ctx, &text));
-    FLOWKIT_ASSIGN_OR_RETURN(Sheet sheet, ReadHtmlFile(source, text));
-    return SendXlsx(ctx, source, std::move(sheet));
-  }
-};
+  explicit Converter(const Conversion& conversion) : conversion_(conversion) {}
 
-class Xlsx2Json final : public Behaviour {
- public:
   Status Receive(Context& ctx) override {
     std::string bytes;
     FLOWKIT_ASSIGN_OR_RETURN(FileInfo source, Source(ctx, &bytes));
-    FLOWKIT_ASSIGN_OR_RETURN(Sheet sheet, ReadXlsxFile(source, bytes));
-    return SaveAndSend(ctx, source, ".json", SheetToJson(sheet).DumpPretty(4), "application/json");
+    FLOWKIT_ASSIGN_OR_RETURN(std::string content, conversion_.convert(ctx, source, bytes));
+    FLOWKIT_RETURN_IF_ERROR(CheckOutputSize(source, content.size()));
+    FLOWKIT_ASSIGN_OR_RETURN(
+        FileInfo saved, ctx.files().Save(Stem(source.filename) + std::string(conversion_.extension),
+                                         content, conversion_.content_type));
+    return SendSaved(ctx, saved);
   }
-};
 
-class Xlsx2Csv final : public Behaviour {
- public:
-  Status Receive(Context& ctx) override {
-    std::string bytes;
-    FLOWKIT_ASSIGN_OR_RETURN(FileInfo source, Source(ctx, &bytes));
-    FLOWKIT_ASSIGN_OR_RETURN(Sheet sheet, ReadXlsxFile(source, bytes));
-    return SendCsv(ctx, source, sheet);
-  }
-};
-
-class Xlsx2Html final : public Behaviour {
- public:
-  Status Receive(Context& ctx) override {
-    std::string bytes;
-    FLOWKIT_ASSIGN_OR_RETURN(FileInfo source, Source(ctx, &bytes));
-    FLOWKIT_ASSIGN_OR_RETURN(Sheet sheet, ReadXlsxFile(source, bytes));
-    Result<std::string> html = SheetToHtml(sheet, kMaxOutputBytes);
-    if (!html.ok()) return AboutFile(source, ": ", html.status());
-    return SaveAndSend(ctx, source, ".html", *html, "text/html");
-  }
+ private:
+  const Conversion& conversion_;  // an element of kConversions
 };
 
 }  // namespace
@@ -348,32 +354,12 @@ class Xlsx2Html final : public Behaviour {
 
 Status RegisterConvertersComponents(ComponentRegistry& registry) {
   constexpr ComponentOptions kConcurrent{.concurrent = true};
-  const std::array<BuiltinComponent, 12> table = {{
-      {"appmixer.utils.converters.CSV2JSON",
-       [] { return std::make_unique<converters::Csv2Json>(); }, kConcurrent},
-      {"appmixer.utils.converters.JSON2CSV",
-       [] { return std::make_unique<converters::Json2Csv>(); }, kConcurrent},
-      {"appmixer.utils.converters.JSON2HTML",
-       [] { return std::make_unique<converters::Json2Html>(); }, kConcurrent},
-      {"appmixer.utils.converters.CSV2HTML",
-       [] { return std::make_unique<converters::Csv2Html>(); }, kConcurrent},
-      {"appmixer.utils.converters.HTML2JSON",
-       [] { return std::make_unique<converters::Html2Json>(); }, kConcurrent},
-      {"appmixer.utils.converters.HTML2CSV",
-       [] { return std::make_unique<converters::Html2Csv>(); }, kConcurrent},
-      {"appmixer.utils.converters.JSON2XLSX",
-       [] { return std::make_unique<converters::Json2Xlsx>(); }, kConcurrent},
-      {"appmixer.utils.converters.CSV2XLSX",
-       [] { return std::make_unique<converters::Csv2Xlsx>(); }, kConcurrent},
-      {"appmixer.utils.converters.HTML2XLSX",
-       [] { return std::make_unique<converters::Html2Xlsx>(); }, kConcurrent},
-      {"appmixer.utils.converters.XLSX2JSON",
-       [] { return std::make_unique<converters::Xlsx2Json>(); }, kConcurrent},
-      {"appmixer.utils.converters.XLSX2CSV",
-       [] { return std::make_unique<converters::Xlsx2Csv>(); }, kConcurrent},
-      {"appmixer.utils.converters.XLSX2HTML",
-       [] { return std::make_unique<converters::Xlsx2Html>(); }, kConcurrent},
-  }};
+  std::vector<BuiltinComponent> table;
+  for (const converters::Conversion& conversion : converters::kConversions) {
+    table.push_back({conversion.type,
+                     [&conversion] { return std::make_unique<converters::Converter>(conversion); },
+                     kConcurrent});
+  }
   return RegisterBuiltinTable(registry, table);
 }
 

@@ -47,6 +47,8 @@ class ZipReader {
     zip_t* zip = source == nullptr ? nullptr : zip_open_from_source(source, ZIP_RDONLY, &error);
     if (zip == nullptr) {
       std::string why = zip_error_strerror(&error);
+      if (bytes.starts_with("\xD0\xCF\x11\xE0"))
+        why = "an OLE container: a legacy .xls or a password-protected workbook";
       if (source != nullptr) zip_source_free(source);
       zip_error_fini(&error);
       return Status::InvalidArgument("not a zip archive (" + why + ")");
