@@ -286,9 +286,13 @@ bool IsSpecialHtmlByte(char c) {
 
 }  // namespace
 
+void InitLibxml2() {
+  static std::once_flag once;
+  std::call_once(once, [] { xmlInitParser(); });
+}
+
 Result<Sheet> ReadHtmlTable(std::string_view html) {
-  static std::once_flag init;
-  std::call_once(init, [] { xmlInitParser(); });
+  InitLibxml2();
 
   // libxml2 takes bytes without a declared charset as UTF-8 when told so, but falls back to
   // Latin-1 for the whole document at the first invalid byte: replace those bytes first.

@@ -15,6 +15,9 @@
 
 namespace flowkit::components::converters {
 
+// Initialises libxml2 once per process (its parser wants that before threads use it).
+void InitLibxml2();
+
 // The first <table> of `html` (document order; tables nested in it are part of its cells'
 // text, not rows of their own), as SheetJS reads one: every <tr> is a row, every <td>/<th> a
 // cell; colspan moves the next cell right and rowspan keeps later rows' cells out of the

@@ -93,7 +93,7 @@ std::string FormatGeneral(const Json& value);
 
 // sheet_to_json with its defaults: the first row of the sheet's box names the keys (formatted;
 // an empty header cell is "__EMPTY", repeats get "_1", "_2", ...); every later row with at
-// least one cell becomes an object of its cells' raw values, empty cells left out.
+// least one cell becomes an object of its cells' raw values, empty and error cells left out.
 Json SheetToJson(const Sheet& sheet);
 
 // sheet_to_csv with its defaults: every row of the box, every column, fields in the General

@@ -15,22 +15,17 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <system_error>
 #include <utility>
 #include <vector>
 
+#include "components/converters/html_table.h"
 #include "util/js.h"
 
 namespace flowkit::components::converters {
 namespace {
-
-void InitLibxml() {
-  static std::once_flag once;
-  std::call_once(once, [] { xmlInitParser(); });
-}
 
 // --- the archive
 
@@ -429,7 +424,7 @@ Status ReadWorksheet(const std::string& name, const std::string& text,
 }  // namespace
 
 Result<Sheet> ReadXlsx(std::string_view bytes, size_t max_unpacked_bytes) {
-  InitLibxml();
+  InitLibxml2();
   FLOWKIT_ASSIGN_OR_RETURN(ZipReader zip, ZipReader::Open(bytes, max_unpacked_bytes));
 
   FLOWKIT_ASSIGN_OR_RETURN(std::vector<Relationship> root_rels, ReadRels(zip, "_rels/.rels"));
