@@ -406,6 +406,8 @@ TEST(ConvertersXlsx, CsvToXlsxToCsv) {
             std::string(kBom) + "a,b,c\n7,15,x");
   EXPECT_EQ(Chain({"CSV2XLSX", "XLSX2JSON"}, "pipes.csv", "sep=|\nk|v\n1|a,b\n"),
             Json::Parse(R"([{"k": 1, "v": "a,b"}])").value().DumpPretty(4));
+  EXPECT_EQ(Chain({"CSV2XLSX", "XLSX2CSV"}, "tabs.tsv", "a\tb\n1\t\"x, y\"\n"),
+            std::string(kBom) + "a,b\n1,\"x, y\"");
   EXPECT_EQ(Chain({"CSV2XLSX", "XLSX2CSV"}, "empty.csv", ""), kBom);
 }
 
