@@ -3,9 +3,12 @@
 // CSV2XLSX, HTML2XLSX, XLSX2JSON, XLSX2CSV, XLSX2HTML).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "components/builtin_registry.h"
 #include "components/converters/xlsx_test_util.h"
@@ -495,6 +498,26 @@ TEST(ConvertersXlsx, ZipBombsAreRefused) {
             "file 'bomb.xlsx' is not a readable XLSX workbook: unpacking xl/worksheets/sheet1.xml "
             "would pass the limit "
             "of 67108864 unpacked bytes (a zip bomb, or a workbook too big to convert)");
+}
+
+TEST(ConvertersXlsx, ConvertersRunSideBySide) {
+  // The converters are registered concurrent: several may run at once on the engine's workers
+  // (libxml2, libzip and libxlsxwriter state is per call).
+  const std::string json = R"([{"id": 1, "name": "<a & b>"}, {"id": 2, "name": "\u00e9"}])";
+  const Json expected = Json::Parse(json).value();
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) {
+        Result<Json> back = Json::Parse(
+            Chain({"JSON2XLSX", "XLSX2HTML", "HTML2XLSX", "XLSX2JSON"}, "t.json", json));
+        if (!back.ok() || *back != expected) ++mismatches;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 }  // namespace
