@@ -70,7 +70,7 @@ class ZipReader {
       return Status::InvalidArgument("the archive entry " + name + " cannot be unpacked (" +
                                      zip_strerror(zip_.get()) + ")");
     }
-    // Read at most one byte more than the budget: the declared size may lie.
+    // Read at most one byte more than declared: the declared size may lie.
     std::string out;
     out.resize(static_cast<size_t>(stat.size));
     size_t filled = 0;
