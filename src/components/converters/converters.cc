@@ -23,7 +23,9 @@
 // write a one-sheet workbook ("Sheet1"; JSON with SheetJS's json_to_sheet, CSV with its CSV
 // reader, HTML with its table reader, merges kept); XLSX2JSON, XLSX2CSV and XLSX2HTML read the
 // workbook's first sheet (Appmixer's components have no sheet option) and write what
-// HTML2JSON / HTML2CSV write, or SheetJS's sheet_to_html.
+// HTML2JSON / HTML2CSV write, or SheetJS's sheet_to_html; cells' number formats (dates,
+// percentages, ...) shape the CSV and HTML text, JSON keeps the raw numbers, as SheetJS does.
+// Every output stops at 64 MiB (kTooLarge), what the default file stores take.
 #include <array>
 #include <memory>
 #include <span>

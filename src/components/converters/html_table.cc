@@ -521,10 +521,11 @@ Result<std::string> SheetToHtml(const Sheet& sheet, size_t max_bytes) {
                                          : "n",
                           &out);
           if (!cell->error) AppendAttribute("data-v", v.IsString() ? v.AsString() : v.Dump(), &out);
+          if (cell->format != 0) AppendAttribute("data-z", sheet.format(cell->format), &out);
         }
         AppendAttribute("id", "sjs-" + CellAddress(r, c), &out);
         out.push_back('>');
-        if (cell != nullptr) AppendHtmlText(FormatGeneral(cell->value), &out);
+        if (cell != nullptr) AppendHtmlText(DisplayText(sheet, *cell), &out);
         out.append("</td>");
       }
       out.append("</tr>\n");

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "components/converters/number_format.h"
 #include "components/csv/csv_format.h"
 #include "util/js.h"
 
@@ -147,21 +148,22 @@ bool IsBlank(std::string_view text) {
 
 }  // namespace
 
-void Sheet::Set(uint32_t row, uint32_t column, Json value, bool error) {
+void Sheet::Set(uint32_t row, uint32_t column, Json value, bool error, uint16_t format) {
   std::vector<SheetCell>& cells = rows_[row];
   auto it = std::lower_bound(cells.begin(), cells.end(), column,
                              [](const SheetCell& cell, uint32_t c) { return cell.column < c; });
   if (it != cells.end() && it->column == column) {
     it->value = std::move(value);
     it->error = error;
+    it->format = format;
   } else {
-    cells.insert(it, SheetCell{column, std::move(value), error});
+    cells.insert(it, SheetCell{column, std::move(value), error, format});
   }
   first_column_ = std::min(first_column_, column);
   last_column_ = std::max(last_column_, column);
 }
 
-Status Sheet::SetChecked(uint64_t row, uint64_t column, Json value, bool error) {
+Status Sheet::SetChecked(uint64_t row, uint64_t column, Json value, bool error, uint16_t format) {
   if (row >= kMaxSheetRows) {
     return Status::TooLarge("more than " + std::to_string(kMaxSheetRows) + " rows (Excel's limit)");
   }
@@ -169,8 +171,24 @@ Status Sheet::SetChecked(uint64_t row, uint64_t column, Json value, bool error) 
     return Status::TooLarge("more than " + std::to_string(kMaxSheetColumns) +
                             " columns (Excel's limit)");
   }
-  Set(static_cast<uint32_t>(row), static_cast<uint32_t>(column), std::move(value), error);
+  Set(static_cast<uint32_t>(row), static_cast<uint32_t>(column), std::move(value), error, format);
   return Status::OK();
+}
+
+uint16_t Sheet::AddFormat(std::string_view code) {
+  for (size_t i = 1; i < formats_.size(); ++i) {
+    if (formats_[i] == code) return static_cast<uint16_t>(i);
+  }
+  if (formats_.size() > UINT16_MAX) return 0;  // more distinct formats than a workbook has
+  formats_.emplace_back(code);
+  return static_cast<uint16_t>(formats_.size() - 1);
+}
+
+std::string DisplayText(const Sheet& sheet, const SheetCell& cell) {
+  if (cell.format != 0 && cell.value.IsNumber()) {
+    return FormatNumber(cell.value.AsDouble(), sheet.format(cell.format), sheet.date1904());
+  }
+  return FormatGeneral(cell.value);
 }
 
 SheetRange Sheet::box() const {
@@ -249,7 +267,7 @@ Json SheetToJson(const Sheet& sheet) {
     std::string base = "__EMPTY";
     while (header != nullptr && next != header->end() && next->column < c) ++next;
     if (header != nullptr && next != header->end() && next->column == c)
-      base = FormatGeneral(next->value);
+      base = DisplayText(sheet, *next);
     // SheetJS compares with each earlier key once, in order, which can still repeat a key
     // ("a_1", "a", "a" → "a_1", "a", "a_1"); looking the whole set up keeps keys unique.
     std::string key = base;
@@ -283,7 +301,7 @@ Result<std::string> SheetToCsv(const Sheet& sheet, size_t max_bytes) {
       if (c > box.first_column) out.push_back(',');
       while (cells != nullptr && next != cells->end() && next->column < c) ++next;
       if (cells == nullptr || next == cells->end() || next->column != c) continue;
-      const std::string text = FormatGeneral(next->value);
+      const std::string text = DisplayText(sheet, *next);
       if (text.find_first_of(",\"\r\n") != std::string::npos || text == "ID") {
         out.push_back('"');
         for (char ch : text) {

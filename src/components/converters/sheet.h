@@ -24,8 +24,9 @@ inline constexpr uint32_t kMaxSheetColumns = 1u << 14;  // 16 384
 
 struct SheetCell {
   uint32_t column = 0;
-  Json value;          // a string, a number or a boolean
-  bool error = false;  // an error value such as "#DIV/0!" (value holds its text)
+  Json value;           // a string, a number or a boolean
+  bool error = false;   // an error value such as "#DIV/0!" (value holds its text)
+  uint16_t format = 0;  // Sheet::format(format) is the number format; 0 = General
 };
 
 // Rows and columns from 0, both ends included.
@@ -40,9 +41,17 @@ class Sheet {
  public:
   // Sets the cell at (row, column), replacing what was there. REQUIRES: row < kMaxSheetRows,
   // column < kMaxSheetColumns, and `value` a string, number or boolean.
-  void Set(uint32_t row, uint32_t column, Json value, bool error = false);
+  void Set(uint32_t row, uint32_t column, Json value, bool error = false, uint16_t format = 0);
   // Like Set, but kTooLarge past Excel's limits instead of a precondition.
-  Status SetChecked(uint64_t row, uint64_t column, Json value, bool error = false);
+  Status SetChecked(uint64_t row, uint64_t column, Json value, bool error = false,
+                    uint16_t format = 0);
+
+  // Number formats (an XLSX cell's style): the index of `code`, added once; format(0) is "".
+  uint16_t AddFormat(std::string_view code);
+  const std::string& format(uint16_t index) const { return formats_[index]; }
+  // Dates count days from 1904 rather than 1900 (an XLSX workbookPr date1904).
+  void set_date1904(bool date1904) { date1904_ = date1904; }
+  bool date1904() const { return date1904_; }
 
   // Merged cells (HTML colspan/rowspan, XLSX mergeCells): the value sits in the first cell.
   void AddMerge(const SheetRange& range) { merges_.push_back(range); }
@@ -66,7 +75,12 @@ class Sheet {
   uint32_t last_column_ = 0;
   std::vector<SheetRange> merges_;
   std::optional<SheetRange> box_;
+  std::vector<std::string> formats_{std::string()};
+  bool date1904_ = false;
 };
+
+// The text a cell shows: a number in its format (number_format.h), else FormatGeneral.
+std::string DisplayText(const Sheet& sheet, const SheetCell& cell);
 
 // "A1" for row 0, column 0; "XFD1048576" for the last cell Excel has.
 std::string CellAddress(uint32_t row, uint32_t column);
@@ -91,13 +105,14 @@ bool TextReadsAsNonString(std::string_view text);
 // full, other numbers in at most 11 characters (exponent form "1.23457E+14" past that).
 std::string FormatGeneral(const Json& value);
 
-// sheet_to_json with its defaults: the first row of the sheet's box names the keys (formatted;
+// sheet_to_json with its defaults: the first row of the sheet's box names the keys (their
+// DisplayText;
 // an empty header cell is "__EMPTY", repeats get "_1", "_2", ...); every later row with at
 // least one cell becomes an object of its cells' raw values, empty and error cells left out.
 Json SheetToJson(const Sheet& sheet);
 
-// sheet_to_csv with its defaults: every row of the box, every column, fields in the General
-// format joined with ",", rows joined with "\n" (no final line break), fields holding a comma,
+// sheet_to_csv with its defaults: every row of the box, every column, fields' DisplayText
+// joined with ",", rows joined with "\n" (no final line break), fields holding a comma,
 // a quote or a line break quoted ("ID" too, as Excel would take the file for SYLK). kTooLarge
 // when the text would pass `max_bytes` (a wide, sparse sheet repeats its commas on every row).
 Result<std::string> SheetToCsv(const Sheet& sheet, size_t max_bytes);

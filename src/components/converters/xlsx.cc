@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "components/converters/html_table.h"
+#include "components/converters/number_format.h"
 #include "util/js.h"
 
 namespace flowkit::components::converters {
@@ -333,8 +334,39 @@ std::string Trimmed(std::string_view text) {
   return std::string(text.substr(begin, text.find_last_not_of(" \t\r\n") - begin + 1));
 }
 
+// The number format code of each cell style (cellXfs, by index); "" for General.
+Result<std::vector<std::string>> ReadStyles(const std::string& name, const std::string& text) {
+  std::vector<std::pair<int, std::string>> custom;  // numFmts
+  std::vector<int> style_formats;                   // cellXfs
+  XmlPart xml(name, text);
+  bool in_cell_xfs = false;
+  while (xml.Next()) {
+    if (xml.IsEnd() && xml.Name() == "cellXfs") in_cell_xfs = false;
+    if (!xml.IsStart()) continue;
+    if (xml.Name() == "numFmt") {
+      custom.emplace_back(std::atoi(xml.Attribute("numFmtId").value_or("0").c_str()),
+                          xml.Attribute("formatCode").value_or(""));
+    } else if (xml.Name() == "cellXfs") {
+      in_cell_xfs = !xml.IsEmpty();
+    } else if (xml.Name() == "xf" && in_cell_xfs) {
+      style_formats.push_back(std::atoi(xml.Attribute("numFmtId").value_or("0").c_str()));
+    }
+  }
+  FLOWKIT_RETURN_IF_ERROR(xml.status());
+  std::vector<std::string> codes;
+  for (int id : style_formats) {
+    std::string code(BuiltinNumberFormat(id));
+    for (const auto& [custom_id, custom_code] : custom) {
+      if (custom_id == id) code = custom_code;
+    }
+    codes.push_back(std::move(code));
+  }
+  return codes;
+}
+
 Status ReadWorksheet(const std::string& name, const std::string& text,
-                     const std::vector<std::string>& strings, Sheet* sheet) {
+                     const std::vector<std::string>& strings,
+                     const std::vector<std::string>& style_codes, Sheet* sheet) {
   XmlPart xml(name, text);
   uint64_t row = 0;
   uint64_t next_row = 0;  // rows without r="" follow the previous one
@@ -363,6 +395,13 @@ Status ReadWorksheet(const std::string& name, const std::string& text,
       }
       next_column = c + 1;
       const std::string type = xml.Attribute("t").value_or("n");
+      uint16_t format = 0;
+      if (auto style = xml.Attribute("s"); style.has_value()) {
+        const size_t index = static_cast<size_t>(std::atoi(style->c_str()));
+        if (index < style_codes.size() && !style_codes[index].empty()) {
+          format = sheet->AddFormat(style_codes[index]);
+        }
+      }
       std::optional<std::string> value;        // <v>
       std::optional<std::string> inline_text;  // <is>
       if (!xml.IsEmpty()) {
@@ -414,7 +453,7 @@ Status ReadWorksheet(const std::string& name, const std::string& text,
                    ? Json(static_cast<int64_t>(number))
                    : Json(number);
       }
-      Status set = sheet->SetChecked(r, c, std::move(cell), error);
+      Status set = sheet->SetChecked(r, c, std::move(cell), error, format);
       if (!set.ok()) return Status(set.code(), name + ": " + set.message());
     }
   }
@@ -436,9 +475,14 @@ Result<Sheet> ReadXlsx(std::string_view bytes, size_t max_unpacked_bytes) {
     return Status::InvalidArgument("it has no " + workbook_name + " (not an XLSX workbook)");
 
   std::optional<std::string> first_sheet_rel;
+  bool date1904 = false;
   {
     XmlPart xml(workbook_name, *workbook);
     while (xml.Next()) {
+      if (xml.IsStart() && xml.Name() == "workbookPr") {
+        const std::string flag = xml.Attribute("date1904").value_or("0");
+        date1904 = flag == "1" || flag == "true";
+      }
       if (xml.IsStart() && xml.Name() == "sheet") {
         first_sheet_rel = xml.Attribute("id").value_or("");
         break;
@@ -463,11 +507,21 @@ Result<Sheet> ReadXlsx(std::string_view bytes, size_t max_unpacked_bytes) {
     FLOWKIT_ASSIGN_OR_RETURN(strings, ReadSharedStrings(strings_name, *strings_xml));
     strings_xml.reset();
   }
+  std::vector<std::string> style_codes;
+  const Relationship* styles = FindRel(rels, "/styles");
+  const std::string styles_name =
+      styles != nullptr ? ResolvePart(base, styles->target) : base + "styles.xml";
+  FLOWKIT_ASSIGN_OR_RETURN(std::optional<std::string> styles_xml, zip.Read(styles_name));
+  if (styles_xml.has_value()) {
+    FLOWKIT_ASSIGN_OR_RETURN(style_codes, ReadStyles(styles_name, *styles_xml));
+    styles_xml.reset();
+  }
   FLOWKIT_ASSIGN_OR_RETURN(std::optional<std::string> sheet_xml, zip.Read(sheet_name));
   if (!sheet_xml.has_value())
     return Status::InvalidArgument("its first sheet, " + sheet_name + ", is missing");
   Sheet sheet;
-  FLOWKIT_RETURN_IF_ERROR(ReadWorksheet(sheet_name, *sheet_xml, strings, &sheet));
+  sheet.set_date1904(date1904);
+  FLOWKIT_RETURN_IF_ERROR(ReadWorksheet(sheet_name, *sheet_xml, strings, style_codes, &sheet));
   return sheet;
 }
 

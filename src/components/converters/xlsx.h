@@ -13,16 +13,17 @@
 
 namespace flowkit::components::converters {
 
-// The parts ReadXlsx unpacks (workbook, relationships, shared strings, the sheet) may hold at
-// most this many bytes together: a small archive can unpack to gigabytes (a zip bomb).
+// The parts ReadXlsx unpacks (workbook, relationships, shared strings, styles, the sheet) may hold
+// at most this many bytes together: a small archive can unpack to gigabytes (a zip bomb).
 inline constexpr size_t kMaxXlsxUnpackedBytes = size_t{64} << 20;
 
 // The first worksheet of the workbook (the first <sheet> of xl/workbook.xml, as SheetJS's
 // SheetNames[0]): shared and inline strings, numbers, booleans, formula results (their cached
-// values), error values, merged cells, and the <dimension> box. Number formats are not applied
-// (a date stays its serial number). kInvalidArgument when the bytes are not an XLSX workbook,
-// saying why; kTooLarge when the parts would unpack to more than `max_unpacked_bytes` or the
-// sheet passes Excel's limits.
+// values), error values, merged cells, the <dimension> box, and each number's format from its
+// cell style (styles.xml; the text CSV and HTML show, JSON keeping the raw value) with the
+// workbook's 1900 or 1904 date system. kInvalidArgument when the bytes are not an XLSX
+// workbook, saying why; kTooLarge when the parts would unpack to more than
+// `max_unpacked_bytes` or the sheet passes Excel's limits.
 Result<Sheet> ReadXlsx(std::string_view bytes, size_t max_unpacked_bytes = kMaxXlsxUnpackedBytes);
 
 // A workbook with one sheet, "Sheet1", holding the sheet's cells (strings, numbers, booleans;

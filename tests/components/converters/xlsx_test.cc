@@ -93,6 +93,38 @@ TEST(ConverterXlsx, ReadsTheFirstSheetsStringsNumbersBooleansAndErrors) {
       << html;
 }
 
+TEST(ConverterXlsx, NumberFormatsShapeTheTextNotTheValues) {
+  Entries entries = Workbook(
+      R"(<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="1"><c r="A1" t="inlineStr"><is><t>Date</t></is></c><c r="B1" t="inlineStr"><is><t>ISO</t></is></c><c r="C1" t="inlineStr"><is><t>Share</t></is></c><c r="D1" t="inlineStr"><is><t>Plain</t></is></c></row>
+<row r="2"><c r="A2" s="1"><v>45322</v></c><c r="B2" s="2"><v>45322.5</v></c><c r="C2" s="3"><v>0.25</v></c><c r="D2" s="0"><v>0.1</v></c></row>
+</sheetData></worksheet>)");
+  entries.push_back(
+      {"xl/styles.xml",
+       R"(<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy\-mm\-dd\ hh:mm"/></numFmts>
+<cellStyleXfs count="1"><xf numFmtId="3"/></cellStyleXfs>
+<cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/><xf numFmtId="10"/></cellXfs>
+</styleSheet>)"});
+  Result<Sheet> sheet = ReadXlsx(testing::MakeZip(entries));
+  ASSERT_TRUE(sheet.ok()) << sheet.status().ToString();
+  // JSON keeps the raw values (sheet_to_json's raw: true); CSV and HTML show the text.
+  EXPECT_EQ(
+      SheetToJson(*sheet),
+      Json::Parse(R"([{"Date": 45322, "ISO": 45322.5, "Share": 0.25, "Plain": 0.1}])").value());
+  EXPECT_EQ(SheetToCsv(*sheet, 1000).value(),
+            "Date,ISO,Share,Plain\n1/31/24,2024-01-31 12:00,25.00%,0.1");
+  std::string html = SheetToHtml(*sheet, 100000).value();
+  EXPECT_NE(
+      html.find("<td data-t=\"n\" data-v=\"45322\" data-z=\"m/d/yy\" id=\"sjs-A2\">1/31/24</td>"),
+      std::string::npos)
+      << html;
+  // A 1904 workbook counts days from 1904.
+  entries[2].second.insert(entries[2].second.find("<sheets>"), "<workbookPr date1904=\"1\"/>");
+  EXPECT_EQ(SheetToCsv(ReadXlsx(testing::MakeZip(entries)).value(), 1000).value(),
+            "Date,ISO,Share,Plain\n2/1/28,2028-02-01 12:00,25.00%,0.1");
+}
+
 TEST(ConverterXlsx, TheDimensionIsTheBox) {
   // Excel's box may start above the data: the header row is then the empty row 1.
   std::string sheet_xml =
