@@ -27,6 +27,11 @@ flowkit_pkg_dependency(PCRE2 libpcre2-8)
 flowkit_pkg_dependency(SODIUM libsodium)
 flowkit_pkg_dependency(SQLITE3 sqlite3)
 flowkit_pkg_dependency(LMDB lmdb)
+# The converters: HTML tables and XLSX parts are read with libxml2, XLSX archives opened with
+# libzip and written with libxlsxwriter.
+flowkit_pkg_dependency(LIBXML2 libxml-2.0)
+flowkit_pkg_dependency(LIBZIP libzip)
+flowkit_pkg_dependency(XLSXWRITER xlsxwriter)
 # The JavaScript sandbox's engine, built from the sources duktape-dev ships (see Duktape.cmake).
 include(Duktape)
 

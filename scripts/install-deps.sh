@@ -19,6 +19,7 @@ readonly CORE_PACKAGES=(
   # libraries
   libuv1-dev node-llhttp libsqlite3-dev liblmdb-dev rapidjson-dev libsodium-dev
   libcurl4-openssl-dev libfmt-dev libhowardhinnant-date-dev libpcre2-dev libcli11-dev tzdata duktape-dev
+  libxml2-dev libzip-dev libxlsxwriter-dev
   # the demo script talks to flowkitd with curl
   curl
   # tests and benchmarks (libssl-dev: the HTTP client's TLS tests make a certificate)

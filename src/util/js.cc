@@ -12,6 +12,7 @@
 #include <exception>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "util/number_format.h"
@@ -1141,30 +1142,41 @@ void AppendUtf8(char32_t cp, std::string* out) {
   }
 }
 
+namespace {
+
+// The code point of the UTF-8 sequence at s[i] and its length; length 0 when the bytes there
+// are not valid UTF-8 (bad lead or continuation byte, truncated, overlong, surrogate, past
+// U+10FFFF).
+std::pair<char32_t, size_t> DecodeUtf8At(std::string_view s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t len = c < 0x80           ? 1
+               : (c >> 5) == 0x6  ? 2
+               : (c >> 4) == 0xe  ? 3
+               : (c >> 3) == 0x1e ? 4
+                                  : 0;
+  char32_t cp = len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : len == 4 ? (c & 0x07) : c;
+  bool ok = len != 0 && i + len <= s.size();
+  for (size_t k = 1; ok && k < len; ++k) {
+    unsigned char cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xc0) != 0x80) ok = false;
+    cp = (cp << 6) | (cc & 0x3f);
+  }
+  if (ok && ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+             cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))) {
+    ok = false;
+  }
+  return {cp, ok ? len : 0};
+}
+
+}  // namespace
+
 std::u32string DecodeUtf8(std::string_view s) {
   std::u32string out;
   out.reserve(s.size());
   size_t i = 0;
   while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80           ? 1
-                 : (c >> 5) == 0x6  ? 2
-                 : (c >> 4) == 0xe  ? 3
-                 : (c >> 3) == 0x1e ? 4
-                                    : 0;
-    char32_t cp = len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : len == 4 ? (c & 0x07) : c;
-    bool ok = len != 0 && i + len <= s.size();
-    for (size_t k = 1; ok && k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xc0) != 0x80) ok = false;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are invalid too.
-    if (ok && ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-               cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))) {
-      ok = false;
-    }
-    if (!ok) {
+    auto [cp, len] = DecodeUtf8At(s, i);
+    if (len == 0) {
       out.push_back(0xfffd);
       ++i;
       continue;
@@ -1173,6 +1185,18 @@ std::u32string DecodeUtf8(std::string_view s) {
     i += len;
   }
   return out;
+}
+
+void AppendSanitizedUtf8(std::string_view text, std::string* out) {
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t valid = i;
+    for (size_t len; valid < text.size() && (len = DecodeUtf8At(text, valid).second) != 0;) valid += len;
+    out->append(text.substr(i, valid - i));
+    if (valid == text.size()) break;
+    out->append("\xEF\xBF\xBD");  // U+FFFD
+    i = valid + 1;
+  }
 }
 
 std::string EncodeUtf8(std::u32string_view code_points) {

@@ -47,6 +47,9 @@ std::string_view TrimEnd(std::string_view text);
 // decode to U+FFFD. Length counts UTF-16 code units, as String.prototype.length does.
 std::u32string DecodeUtf8(std::string_view text);
 std::string EncodeUtf8(std::u32string_view code_points);
+// Appends `text` with each invalid byte as U+FFFD (the same text as EncodeUtf8(DecodeUtf8(text)),
+// without the detour through UTF-32).
+void AppendSanitizedUtf8(std::string_view text, std::string* out);
 void AppendUtf8(char32_t code_point, std::string* out);
 size_t Utf16Length(std::string_view text);
 
