@@ -53,7 +53,9 @@ void ThreadPool::Run() {
         if (delayed_.empty()) {
           cv_.wait(lock);
         } else {
-          cv_.wait_until(lock, delayed_.begin()->first);
+          // A copy: another thread may take and erase that entry while this one waits.
+          const auto due = delayed_.begin()->first;
+          cv_.wait_until(lock, due);
         }
       }
       if (tasks_.empty()) return;
