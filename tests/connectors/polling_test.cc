@@ -5,14 +5,21 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "flowkit/builtins.h"
 #include "flowkit/connectors.h"
+#include "flowkit/engine.h"
+#include "flowkit/flow.h"
+#include "flowkit/modifier.h"
 #include "flowkit/registry.h"
+#include "flowkit/runtime.h"
 #include "flowkit/testing.h"
 #include "http/loopback.h"
 
@@ -397,6 +404,102 @@ TEST_F(ConnectorPolling, TriggerPaginatesAndRemembersABoundedNumberOfKeys) {
   ASSERT_TRUE(h->Tick().ok());
   EXPECT_EQ(SentIds(*h), (std::vector<int64_t>{1200}));
   EXPECT_EQ(h->state()["trigger"]["seen"].size(), 1000u);
+}
+
+// Records what reaches its in-port.
+class Collect final : public Behaviour {
+ public:
+  Collect(std::mutex* mu, std::vector<Json>* seen) : mu_(mu), seen_(seen) {}
+  Status Receive(Context& ctx) override {
+    std::lock_guard<std::mutex> lock(*mu_);
+    for (const Message& m : ctx.Inputs("in")) seen_->push_back(m.Content());
+    return Status::OK();
+  }
+
+ private:
+  std::mutex* mu_;
+  std::vector<Json>* seen_;
+};
+
+TEST_F(ConnectorPolling, TriggerRemembersAcrossAnEngineRestartOnADurableRuntime) {
+  server_.Route("/feed", [this](const Recorded& r) { return Feed(r); });
+  std::string text = Replace(Document("NewContact", kTick, R"({"url": "BASE/feed"})", R"({"port": "out", "from": "/data"})", kKeyTrigger),
+                             "BASE", server_.url(""));
+  Result<Connector> c = ParseConnector(J(text), "test.json");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto registry = std::make_shared<ComponentRegistry>();
+  ASSERT_TRUE(RegisterBuiltinComponents(*registry).ok());
+  ConnectorSet set;
+  set.components.push_back(std::move(*c));
+  ASSERT_TRUE(RegisterConnectors(set, *registry).ok());
+  std::mutex mu;
+  std::vector<Json> collected;
+  Result<Manifest> collect = Manifest::Parse(R"({"name": "test.c.core.Collect", "inPorts": ["in"]})");
+  ASSERT_TRUE(collect.ok());
+  ASSERT_TRUE(registry->Register(std::move(*collect), [&] { return std::make_unique<Collect>(&mu, &collected); }).ok());
+  auto modifiers = std::make_shared<ModifierRegistry>();
+  ASSERT_TRUE(RegisterBuiltinModifiers(*modifiers).ok());
+  auto collected_ids = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    std::vector<int64_t> ids;
+    for (const Json& j : collected) ids.push_back(j["id"].AsInt(-1));
+    return ids;
+  };
+
+  char pattern[] = "/tmp/flowkit-connector-trigger-XXXXXX";
+  ASSERT_NE(mkdtemp(pattern), nullptr);
+  const std::string dir = pattern;
+  ManualClock clock(1'700'000'000'000);
+  auto open = [&] {
+    LmdbRuntimeOptions ro;
+    ro.path = dir;
+    ro.sync = false;
+    auto runtime = NewLmdbRuntime(ro);
+    EXPECT_TRUE(runtime.ok()) << runtime.status().ToString();
+    EngineOptions options;
+    options.components = registry;
+    options.modifiers = modifiers;
+    options.workers = 2;
+    options.clock = &clock;
+    options.runtime = std::shared_ptr<Runtime>(std::move(runtime).value());
+    options.tick_interval_ms = 1000;
+    auto engine = Engine::Open(std::move(options));
+    EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+    return std::move(engine).value();
+  };
+  // One tick: the clock moves to it and the engine runs it (bounded waits, not timing).
+  auto tick = [&](Engine& engine, size_t requests_after) {
+    ASSERT_TRUE(engine.WaitIdle(0, 5000));
+    clock.Advance(1000);
+    ASSERT_TRUE(server_.WaitForRequests(requests_after));
+    ASSERT_TRUE(engine.WaitIdle(0, 5000));
+  };
+
+  SetFeed(Items(0, 3)["items"]);
+  {
+    auto engine = open();
+    Diagnostics diags;
+    auto flow = Flow::Parse(R"({"name": "New contacts", "flow": {
+        "poll": {"type": "acme.crm.core.NewContact"},
+        "collect": {"type": "test.c.core.Collect", "source": {"in": {"poll": ["out"]}}}}})",
+                            *registry, *modifiers, &diags);
+    ASSERT_TRUE(flow.ok()) << flow.status().ToString();
+    auto id = engine->LoadFlow(*flow);
+    ASSERT_TRUE(id.ok()) << id.status().ToString();
+    ASSERT_TRUE(engine->StartFlow(*id).ok());
+    tick(*engine, 1);
+    EXPECT_TRUE(collected_ids().empty()) << "the baseline";
+    SetFeed(Items(0, 5)["items"]);
+    tick(*engine, 2);
+    EXPECT_EQ(collected_ids(), (std::vector<int64_t>{3, 4}));
+  }
+  SetFeed(Items(0, 6)["items"]);
+  {
+    auto engine = open();  // the flow resumes with the state its last tick committed
+    tick(*engine, 3);
+    EXPECT_EQ(collected_ids(), (std::vector<int64_t>{3, 4, 5})) << "no new baseline, nothing twice";
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ConnectorPollingParse, BadDefinitionsNameTheirPointer) {
