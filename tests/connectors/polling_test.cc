@@ -21,28 +21,18 @@
 #include "flowkit/registry.h"
 #include "flowkit/runtime.h"
 #include "flowkit/testing.h"
+#include "connectors/connector_test_util.h"
 #include "http/loopback.h"
 
 namespace flowkit {
 namespace {
 
+using connector_test::J;
+using connector_test::Replace;
 using http_test::LoopbackServer;
 using http_test::Recorded;
 using testing::ComponentHarness;
 using testing::HarnessOptions;
-
-Json J(std::string_view text) {
-  Result<Json> parsed = Json::Parse(text);
-  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString() << " in " << text;
-  return parsed.ok() ? std::move(parsed).value() : Json::Undefined();
-}
-
-std::string Replace(std::string text, std::string_view from, std::string_view to) {
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-  return text;
-}
 
 // The query parameter `name` of a recorded request ("" when absent).
 std::string Query(const Recorded& r, std::string_view name) {
@@ -87,19 +77,7 @@ class ConnectorPolling : public ::testing::Test {
   // Registers the document (BASE = the loopback server, OTHER = a second one) and returns its harness.
   std::unique_ptr<ComponentHarness> Harness(std::string_view name, const std::string& document, HarnessOptions options = {}) {
     std::string text = Replace(Replace(document, "BASE", server_.url("")), "OTHER", other_.url(""));
-    Result<Json> doc = Json::Parse(text);
-    EXPECT_TRUE(doc.ok()) << doc.status().ToString() << " in " << text;
-    if (!doc.ok()) return nullptr;
-    Result<Connector> c = ParseConnector(*doc, "test.json");
-    EXPECT_TRUE(c.ok()) << c.status().ToString();
-    if (!c.ok()) return nullptr;
-    ConnectorSet set;
-    set.components.push_back(std::move(*c));
-    Status registered = RegisterConnectors(set, registry_);
-    EXPECT_TRUE(registered.ok()) << registered.ToString();
-    auto h = ComponentHarness::Create(registry_, "acme.crm.core." + std::string(name), std::move(options));
-    EXPECT_TRUE(h.ok()) << h.status().ToString();
-    return h.ok() ? std::move(*h) : nullptr;
+    return connector_test::RegisterAndHarness(registry_, text, "acme.crm.core." + std::string(name), std::move(options));
   }
 
   std::vector<int64_t> SentIds(const ComponentHarness& h) {
