@@ -14,28 +14,18 @@
 #include "flowkit/connectors.h"
 #include "flowkit/registry.h"
 #include "flowkit/testing.h"
+#include "connectors/connector_test_util.h"
 #include "http/loopback.h"
 #include "util/ids.h"
 
 namespace flowkit {
 namespace {
 
+using connector_test::J;
+using connector_test::Replace;
 using http_test::LoopbackServer;
 using testing::ComponentHarness;
 using testing::HarnessOptions;
-
-Json J(std::string_view text) {
-  Result<Json> parsed = Json::Parse(text);
-  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString() << " in " << text;
-  return parsed.ok() ? std::move(parsed).value() : Json::Undefined();
-}
-
-std::string Replace(std::string text, std::string_view from, std::string_view to) {
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-  return text;
-}
 
 // A fresh directory removed at the end of the test.
 struct TempDir {
@@ -169,19 +159,8 @@ class ConnectorRuns : public ::testing::Test {
   // Registers one connector (BASE in its texts = the loopback server) and returns its harness.
   std::unique_ptr<ComponentHarness> Harness(std::string_view name, std::string_view request, std::string_view output,
                                             HarnessOptions options = {}, std::string_view auth = "") {
-    std::string base = server_.url("");
-    Result<Json> doc = Json::Parse(Replace(ConnectorText(name, request, output, auth), "BASE", base));
-    EXPECT_TRUE(doc.ok()) << doc.status().ToString();
-    if (!doc.ok()) return nullptr;
-    Result<Connector> c = ParseConnector(*doc, "test.json");
-    EXPECT_TRUE(c.ok()) << c.status().ToString();
-    if (!c.ok()) return nullptr;
-    ConnectorSet set;
-    set.components.push_back(std::move(*c));
-    EXPECT_TRUE(RegisterConnectors(set, registry_).ok());
-    auto h = ComponentHarness::Create(registry_, "acme.crm.core." + std::string(name), std::move(options));
-    EXPECT_TRUE(h.ok()) << h.status().ToString();
-    return h.ok() ? std::move(*h) : nullptr;
+    std::string text = Replace(ConnectorText(name, request, output, auth), "BASE", server_.url(""));
+    return connector_test::RegisterAndHarness(registry_, text, "acme.crm.core." + std::string(name), std::move(options));
   }
 
   ComponentRegistry registry_;

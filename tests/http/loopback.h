@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -58,8 +59,11 @@ struct Recorded {
 //   /attachment     "a,b\n" as text/csv with Content-Disposition: attachment; filename="report.csv"
 //   /bearer/T...    as /echo when the request says "Authorization: Bearer T", else 401
 //   /list/N         200, JSON {"items": [{"i": 0}, ..., {"i": N-1}], "count": N}
+// and the routes a test adds with Route (checked first).
 class LoopbackServer {
  public:
+  // Answers a request (on the server's thread; must not block).
+  using Handler = std::function<server::HttpResponse(const Recorded&)>;
   LoopbackServer() {
     server::HttpServerOptions options;
     options.max_body_bytes = 16 << 20;
@@ -105,6 +109,11 @@ class LoopbackServer {
     return false;
   }
   void SetUptimeStatus(int status) { uptime_status_ = status; }
+  // Answers requests whose path starts with `prefix` with `handler`. REQUIRES: before requests come.
+  void Route(std::string prefix, Handler handler) {
+    std::lock_guard<std::mutex> lock(mu_);
+    routes_.emplace_back(std::move(prefix), std::move(handler));
+  }
 
  private:
   void Handle(server::HttpRequest&& request, std::shared_ptr<server::Responder> responder) {
@@ -114,6 +123,17 @@ class LoopbackServer {
       requests_.push_back(rec);
     }
     const std::string& path = request.path;
+    Handler scripted;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const auto& [prefix, handler] : routes_) {
+        if (path.starts_with(prefix)) scripted = handler;
+      }
+    }
+    if (scripted) {
+      responder->Reply(scripted(rec));
+      return;
+    }
     auto number_after = [&](std::string_view prefix) { return std::stoul(path.substr(prefix.size())); };
     if (path.starts_with("/bearer/")) {
       std::string token = path.substr(8, path.find('/', 8) == std::string::npos ? std::string::npos : path.find('/', 8) - 8);
@@ -192,6 +212,7 @@ class LoopbackServer {
   std::vector<Recorded> requests_;
   std::vector<std::shared_ptr<server::Responder>> held_;
   std::map<size_t, std::vector<std::shared_ptr<server::Responder>>> gates_;
+  std::vector<std::pair<std::string, Handler>> routes_;
   std::atomic<int> uptime_status_{200};
 };
 
